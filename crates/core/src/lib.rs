@@ -1,0 +1,39 @@
+//! Shared vocabulary of the anjuan pipeline.
+//!
+//! - [`doctype`]: the document-type codes of `doc-types.md`, loaded from
+//!   `rubrics/doc-types.toml`.
+//! - [`contract`]: what `anjuan scan` writes (`index.json`, `review.json`),
+//!   per `output-contract.md` (`anjuan.review/1`).
+//! - [`truth`]: the ground truth the generator writes beside each dossier and
+//!   `anjuan eval` reads.
+//! - [`fsutil`]: atomic writes (temp file + rename).
+//! - [`paths`]: where the setup script put third-party binaries and models.
+
+pub mod contract;
+pub mod doctype;
+pub mod fsutil;
+pub mod paths;
+pub mod truth;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of case a dossier documents; it selects the rubric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseKind {
+    /// 行政处罚
+    Penalty,
+    /// 行政强制
+    Coercion,
+    Unknown,
+}
+
+impl CaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::Penalty => "penalty",
+            CaseKind::Coercion => "coercion",
+            CaseKind::Unknown => "unknown",
+        }
+    }
+}
