@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Installs everything anjuan needs that is not a Rust crate. Idempotent: a second
+# run with everything in place only checks hashes and exits.
+#
+#   1. Debian packages (tesseract chi_sim + headers for the tesseract crate's
+#      bindgen build, clang, pkg-config, the generator's CJK fonts, poppler-utils).
+#   2. Pinned PyPI wheels (scripts/third_party.requirements.txt, --require-hashes),
+#      downloaded into a cache dir and unpacked with python's zipfile (nothing is
+#      pip-installed), files checked against scripts/third_party.lock:
+#        third_party/lib/libpdfium.so                 (pypdfium2, pdfium 8149)
+#        third_party/lib/libonnxruntime.so{,.1.24.4}  (onnxruntime 1.24.4, C API 24)
+#        third_party/models/ppocr-v4/{det,rec,cls}.onnx (rapidocr-onnxruntime 1.4.4)
+#      third_party/MANIFEST is written last; anjuan finds third_party/ by it.
+#
+# Env: ANJUAN_WHEEL_CACHE (default ~/.cache/anjuan/wheels), ANJUAN_THIRD_PARTY
+# (default <repo>/third_party), ANJUAN_SKIP_APT=1 to skip step 1.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCRIPTS="$REPO/scripts"
+TP="${ANJUAN_THIRD_PARTY:-$REPO/third_party}"
+CACHE="${ANJUAN_WHEEL_CACHE:-$HOME/.cache/anjuan/wheels}"
+REQ="$SCRIPTS/third_party.requirements.txt"
+LOCK="$SCRIPTS/third_party.lock"
+
+APT_PACKAGES=(
+  tesseract-ocr tesseract-ocr-chi-sim libtesseract-dev libleptonica-dev
+  clang libclang-dev pkg-config
+  fonts-arphic-ukai fonts-arphic-uming fonts-noto-cjk
+  poppler-utils unzip python3
+)
+
+log() { echo "setup.sh: $*" >&2; }
+die() { echo "setup.sh: error: $*" >&2; exit 1; }
+
+# ---- 1. apt -------------------------------------------------------------------
+apt_missing() {
+  local p
+  for p in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      echo "$p"
+    fi
+  done
+}
+
+if [[ "${ANJUAN_SKIP_APT:-0}" != 1 ]]; then
+  mapfile -t missing < <(apt_missing)
+  if ((${#missing[@]})); then
+    command -v apt-get >/dev/null || die "apt-get not found; install by hand: ${missing[*]}"
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    log "installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    log "Debian packages present"
+  fi
+fi
+
+# ---- 2. third_party/ ------------------------------------------------------------
+PY="$(command -v python3 || true)"
+[[ -n "$PY" ]] || die "python3 is needed to unpack wheels"
+
+# Lock entries: prefix member dest sha256
+mapfile -t ENTRIES < <(grep -v '^\s*#' "$LOCK" | grep -v '^\s*$')
+
+installed_ok() {
+  [[ -f "$TP/MANIFEST" ]] || return 1
+  local prefix member dest sum
+  for e in "${ENTRIES[@]}"; do
+    read -r prefix member dest sum <<<"$e"
+    [[ -f "$TP/$dest" ]] || return 1
+    [[ "$(sha256sum "$TP/$dest" | cut -d' ' -f1)" == "$sum" ]] || return 1
+  done
+  [[ -e "$TP/lib/libonnxruntime.so" ]] || return 1
+  return 0
+}
+
+if installed_ok; then
+  log "third_party/ up to date ($TP)"
+  exit 0
+fi
+
+mkdir -p "$CACHE"
+have_wheels() {
+  local prefix member dest sum
+  for e in "${ENTRIES[@]}"; do
+    read -r prefix member dest sum <<<"$e"
+    compgen -G "$CACHE/${prefix}*.whl" >/dev/null || return 1
+  done
+}
+if ! have_wheels; then
+  log "downloading pinned wheels into $CACHE"
+  "$PY" -m pip download --no-deps --require-hashes --only-binary=:all: \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
+    --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+    --python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none \
+    --disable-pip-version-check -q -d "$CACHE" -r "$REQ" \
+    || die "pip download failed (is PyPI reachable? is pip installed: apt-get install python3-pip)"
+fi
+# pip checked the wheels' hashes against the requirements file on download; check
+# the cached copies again, since the cache may be older than this checkout.
+while read -r line; do
+  name_ver="${line%% *}"; hash="${line##*sha256:}"
+  [[ "$line" == *"--hash=sha256:"* ]] || continue
+  pkg="${name_ver%%==*}"; ver="${name_ver##*==}"
+  whl=$(compgen -G "$CACHE/${pkg//-/_}-${ver}-*.whl" || compgen -G "$CACHE/${pkg}-${ver}-*.whl" || true)
+  whl="${whl%%$'\n'*}"
+  [[ -n "$whl" ]] || die "wheel for $name_ver missing from $CACHE"
+  [[ "$(sha256sum "$whl" | cut -d' ' -f1)" == "$hash" ]] \
+    || die "$whl: sha256 mismatch (delete it and run again)"
+done < <(grep -v '^\s*#' "$REQ" | grep -v '^\s*$')
+
+rm -f "$TP/MANIFEST"
+mkdir -p "$TP/lib" "$TP/models/ppocr-v4"
+for e in "${ENTRIES[@]}"; do
+  read -r prefix member dest sum <<<"$e"
+  whl=$(compgen -G "$CACHE/${prefix}*.whl" | head -n1)
+  log "extracting $member from $(basename "$whl")"
+  "$PY" - "$whl" "$member" "$TP/$dest" <<'PYEOF'
+import os, shutil, sys, zipfile
+whl, member, dest = sys.argv[1:4]
+tmp = dest + ".tmp"
+with zipfile.ZipFile(whl) as z, z.open(member) as src, open(tmp, "wb") as out:
+    shutil.copyfileobj(src, out)
+os.chmod(tmp, 0o755 if ".so" in os.path.basename(dest) else 0o644)
+os.replace(tmp, dest)
+PYEOF
+  got="$(sha256sum "$TP/$dest" | cut -d' ' -f1)"
+  [[ "$got" == "$sum" ]] || die "$TP/$dest: sha256 $got, expected $sum"
+done
+ln -sfn libonnxruntime.so.1.24.4 "$TP/lib/libonnxruntime.so"
+
+{
+  echo "# anjuan third_party, written by scripts/setup.sh; sha256  path"
+  for e in "${ENTRIES[@]}"; do
+    read -r prefix member dest sum <<<"$e"
+    echo "$sum  $dest"
+  done
+} >"$TP/MANIFEST.tmp"
+mv "$TP/MANIFEST.tmp" "$TP/MANIFEST"
+log "third_party/ installed in $TP"
