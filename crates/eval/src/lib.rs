@@ -1,1 +1,68 @@
-//! anjuan-eval
+//! anjuan-eval: `anjuan eval --truth DIR --out RUN_OUT`.
+//!
+//! Reads what `anjuan scan` wrote (`index.json`, `<id>/review.json`,
+//! `<id>/pages/NNNN.txt`) and scores it against the generator's ground truth
+//! (`<id>.truth.json`): page doc_type accuracy, document split F1, case-kind
+//! accuracy, defect recall and precision (overall and per rubric item), CER,
+//! score error, failed dossiers.
+//!
+//! - [`evaluate`]: the library entry point, returning a [`Report`].
+//! - [`EvalArgs`] / [`run`]: the CLI subcommand; exit status 0 when every given
+//!   threshold is met, 1 when one is missed, 2 on a usage error.
+
+pub mod cer;
+pub mod load;
+mod metrics;
+pub mod report;
+pub mod table;
+pub mod thresholds;
+
+pub use metrics::evaluate;
+pub use report::Report;
+pub use thresholds::Thresholds;
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalArgs {
+    /// Directory of `<id>.truth.json` files (with the `<id>.pdf` that were scanned).
+    #[arg(long, value_name = "DIR")]
+    pub truth: PathBuf,
+    /// The directory `anjuan scan --out` wrote.
+    #[arg(long, value_name = "RUN_OUT")]
+    pub out: PathBuf,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub thresholds: Thresholds,
+}
+
+/// Runs `anjuan eval`; returns the exit status.
+pub fn run(args: &EvalArgs) -> anyhow::Result<i32> {
+    let mut report = match evaluate(&args.truth, &args.out) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("anjuan eval: {e:#}");
+            return Ok(2);
+        }
+    };
+    report.checks = args.thresholds.checks(&report);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", table::render(&report));
+    }
+    let missed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| c.flag.as_str())
+        .collect();
+    if missed.is_empty() {
+        Ok(0)
+    } else {
+        eprintln!("anjuan eval: thresholds missed: {}", missed.join(", "));
+        Ok(1)
+    }
+}

@@ -1,0 +1,458 @@
+//! Scoring scan output against the truth, one dossier at a time, then summed.
+
+use crate::cer::{page_edits, CerStat};
+use crate::load::{load_index, load_review, load_truths, LoadedReview};
+use crate::report::*;
+use anjuan_core::contract::{FindingKind, FindingStatus};
+use anjuan_core::truth::{DefectKind, DossierTruth, PageTruth};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// Scores the scan output in `run_dir` against every `*.truth.json` in
+/// `truth_dir`. Errors only when the truth itself cannot be read; anything
+/// wrong with the scan output makes its dossier a failure in the report.
+pub fn evaluate(truth_dir: &Path, run_dir: &Path) -> anyhow::Result<Report> {
+    let truths = load_truths(truth_dir)?;
+    if !run_dir.is_dir() {
+        anyhow::bail!("run directory {} does not exist", run_dir.display());
+    }
+    let index = load_index(run_dir);
+    let mut tally = Tally::default();
+    for truth in &truths {
+        match load_review(run_dir, &index, &truth.id, truth.pages.len()) {
+            Ok(review) => tally.add_ok(truth, &review),
+            Err(reason) => tally.add_failed(truth, reason),
+        }
+    }
+    let mut report = tally.finish(truth_dir, run_dir);
+    if let Err(e) = &index {
+        report.notes.insert(0, format!("index.json unusable: {e}"));
+    }
+    Ok(report)
+}
+
+fn finding_kind(k: FindingKind) -> &'static str {
+    match k {
+        FindingKind::Deduction => "deduction",
+        FindingKind::Basic => "basic",
+    }
+}
+
+fn defect_kind(k: DefectKind) -> &'static str {
+    match k {
+        DefectKind::Deduction => "deduction",
+        DefectKind::Basic => "basic",
+    }
+}
+
+/// The CER groups a truth page belongs to, besides `all`.
+fn page_groups(page: &PageTruth) -> [String; 3] {
+    [
+        format!("{}dpi", page.dpi),
+        if page.grayscale {
+            "grayscale"
+        } else {
+            "colour"
+        }
+        .to_string(),
+        if page.rotation.is_multiple_of(360) {
+            "upright"
+        } else {
+            "rotated"
+        }
+        .to_string(),
+    ]
+}
+
+#[derive(Default)]
+struct CerTally {
+    pages: u64,
+    printed: CerStat,
+    full: CerStat,
+}
+
+#[derive(Default)]
+struct Tally {
+    pages: (u64, u64),
+    exact: (u64, u64, u64),
+    ranges: (u64, u64, u64),
+    dates: (u64, u64),
+    case_kind: (u64, u64),
+    items: BTreeMap<String, ItemStats>,
+    cer: BTreeMap<String, CerTally>,
+    missing_text: u64,
+    score_errors: Vec<(String, f64)>,
+    grade: (u64, u64),
+    failed: Vec<FailedDossier>,
+    failed_pages: u64,
+    rows: Vec<DossierRow>,
+}
+
+impl Tally {
+    fn item(&mut self, item: &str) -> &mut ItemStats {
+        self.items
+            .entry(item.to_string())
+            .or_insert_with(|| ItemStats {
+                item: item.to_string(),
+                ..ItemStats::default()
+            })
+    }
+
+    fn add_cer(&mut self, page: &PageTruth, printed: (u64, u64), full: (u64, u64)) {
+        let groups = page_groups(page);
+        for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
+            let t = self.cer.entry(g.to_string()).or_default();
+            t.pages += 1;
+            t.printed.add(printed.0, printed.1);
+            t.full.add(full.0, full.1);
+        }
+    }
+
+    /// A dossier without a usable review: everything it holds is missed.
+    fn add_failed(&mut self, truth: &DossierTruth, reason: String) {
+        let n = truth.pages.len() as u64;
+        let docs = truth.documents.len() as u64;
+        self.pages.1 += n;
+        self.failed_pages += n;
+        self.exact.2 += docs;
+        self.ranges.2 += docs;
+        self.case_kind.1 += 1;
+        let mut row_defects = ItemStats::default();
+        for d in &truth.defects {
+            self.item(&d.item).truth += 1;
+            row_defects.truth += 1;
+        }
+        row_defects.finish();
+        let mut row_printed = CerStat::default();
+        let mut row_full = CerStat::default();
+        for page in &truth.pages {
+            let printed = page_edits(&page.printed_text(), "");
+            let full = page_edits(&page.full_text(), "");
+            row_printed.add(printed.0, printed.1);
+            row_full.add(full.0, full.1);
+            self.add_cer(page, printed, full);
+        }
+        // The furthest any draft in [0, 100] could be from the expected score.
+        let expected = truth.expected.score;
+        self.score_errors
+            .push((truth.id.clone(), expected.max(100.0 - expected)));
+        self.grade.1 += 1;
+        self.rows.push(DossierRow {
+            id: truth.id.clone(),
+            ok: false,
+            pages: Ratio::new(0, n),
+            split: Prf::new(0, 0, docs),
+            case_kind_correct: false,
+            defects: row_defects,
+            cer_printed: row_printed,
+            cer_full: row_full,
+            score_draft: None,
+            score_expected: expected,
+        });
+        self.failed.push(FailedDossier {
+            id: truth.id.clone(),
+            reason,
+        });
+    }
+
+    fn add_ok(&mut self, truth: &DossierTruth, loaded: &LoadedReview) {
+        let review = &loaded.review;
+
+        // Page doc_type.
+        let predicted_type: HashMap<u32, &str> = review
+            .pages
+            .iter()
+            .map(|p| (p.page, p.doc_type.as_str()))
+            .collect();
+        let pages_ok = truth
+            .pages
+            .iter()
+            .filter(|p| predicted_type.get(&p.page) == Some(&p.doc_type.as_str()))
+            .count() as u64;
+        let n = truth.pages.len() as u64;
+        self.pages.0 += pages_ok;
+        self.pages.1 += n;
+
+        // Document split: exact (ranges and type), and ranges only.
+        let mut exact_free: HashMap<([u32; 2], &str), usize> = HashMap::new();
+        let mut range_free: HashMap<[u32; 2], usize> = HashMap::new();
+        for d in &truth.documents {
+            *exact_free
+                .entry((d.pages, d.doc_type.as_str()))
+                .or_default() += 1;
+            *range_free.entry(d.pages).or_default() += 1;
+        }
+        // Predicted date of each exactly matched (range, type).
+        let mut matched_dates: HashMap<([u32; 2], &str), Vec<Option<&str>>> = HashMap::new();
+        let (mut exact_tp, mut range_tp) = (0u64, 0u64);
+        for d in &review.documents {
+            let key = (d.pages, d.doc_type.as_str());
+            if let Some(free) = exact_free.get_mut(&key).filter(|f| **f > 0) {
+                *free -= 1;
+                exact_tp += 1;
+                matched_dates
+                    .entry(key)
+                    .or_default()
+                    .push(d.date.as_deref());
+            }
+            if let Some(free) = range_free.get_mut(&d.pages).filter(|f| **f > 0) {
+                *free -= 1;
+                range_tp += 1;
+            }
+        }
+        let predicted_docs = review.documents.len() as u64;
+        let truth_docs = truth.documents.len() as u64;
+        self.exact.0 += exact_tp;
+        self.exact.1 += predicted_docs;
+        self.exact.2 += truth_docs;
+        self.ranges.0 += range_tp;
+        self.ranges.1 += predicted_docs;
+        self.ranges.2 += truth_docs;
+        for d in &truth.documents {
+            let Some(truth_date) = d.date.as_deref() else {
+                continue;
+            };
+            let key = (d.pages, d.doc_type.as_str());
+            if let Some(dates) = matched_dates.get_mut(&key).filter(|v| !v.is_empty()) {
+                let predicted = dates.remove(0);
+                self.dates.1 += 1;
+                if predicted == Some(truth_date) {
+                    self.dates.0 += 1;
+                }
+            }
+        }
+
+        // Case kind.
+        let kind_ok = review.case_kind == truth.case_kind;
+        self.case_kind.0 += kind_ok as u64;
+        self.case_kind.1 += 1;
+
+        // Defects.
+        let findings: Vec<_> = review
+            .findings
+            .iter()
+            .filter(|f| f.status != FindingStatus::Rejected)
+            .collect();
+        let found: HashSet<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.item.as_str(), finding_kind(f.kind)))
+            .collect();
+        let truth_set: HashSet<(&str, &str)> = truth
+            .defects
+            .iter()
+            .map(|d| (d.item.as_str(), defect_kind(d.kind)))
+            .collect();
+        let mut row_defects = ItemStats::default();
+        for d in &truth.defects {
+            let hit = found.contains(&(d.item.as_str(), defect_kind(d.kind)));
+            let manual = !hit && review.manual.contains(&d.item);
+            for s in [self.item(&d.item), &mut row_defects] {
+                s.truth += 1;
+                s.found += hit as u64;
+                s.manual += manual as u64;
+            }
+        }
+        for f in &findings {
+            let hit = truth_set.contains(&(f.item.as_str(), finding_kind(f.kind)));
+            for s in [self.item(&f.item), &mut row_defects] {
+                s.findings += 1;
+                s.correct += hit as u64;
+            }
+        }
+        row_defects.finish();
+
+        // CER.
+        let mut row_printed = CerStat::default();
+        let mut row_full = CerStat::default();
+        for page in &truth.pages {
+            let text = loaded.page_text(page.page).unwrap_or_else(|| {
+                self.missing_text += 1;
+                String::new()
+            });
+            let printed = page_edits(&page.printed_text(), &text);
+            let full = page_edits(&page.full_text(), &text);
+            row_printed.add(printed.0, printed.1);
+            row_full.add(full.0, full.1);
+            self.add_cer(page, printed, full);
+        }
+
+        // Score.
+        let draft = review.score.draft;
+        let expected = truth.expected.score;
+        let error = if draft.is_finite() {
+            (draft - expected).abs()
+        } else {
+            expected.max(100.0 - expected)
+        };
+        self.score_errors.push((truth.id.clone(), error));
+        self.grade.0 += (review.score.grade == truth.expected.grade) as u64;
+        self.grade.1 += 1;
+
+        self.rows.push(DossierRow {
+            id: truth.id.clone(),
+            ok: true,
+            pages: Ratio::new(pages_ok, n),
+            split: Prf::new(exact_tp, predicted_docs, truth_docs),
+            case_kind_correct: kind_ok,
+            defects: row_defects,
+            cer_printed: row_printed,
+            cer_full: row_full,
+            score_draft: Some(draft),
+            score_expected: expected,
+        });
+    }
+
+    fn finish(self, truth_dir: &Path, run_dir: &Path) -> Report {
+        let mut overall = ItemStats {
+            item: "all".to_string(),
+            ..ItemStats::default()
+        };
+        let mut items: Vec<ItemStats> = self.items.into_values().collect();
+        for s in &mut items {
+            s.finish();
+            overall.truth += s.truth;
+            overall.found += s.found;
+            overall.manual += s.manual;
+            overall.findings += s.findings;
+            overall.correct += s.correct;
+        }
+        overall.finish();
+        items.sort_by_key(|a| natural_key(&a.item));
+
+        let mut groups: Vec<CerGroup> = self
+            .cer
+            .into_iter()
+            .map(|(group, t)| CerGroup {
+                group,
+                pages: t.pages,
+                printed: t.printed,
+                full: t.full,
+            })
+            .collect();
+        groups.sort_by_key(|g| group_order(&g.group));
+        let all = groups.iter().find(|g| g.group == "all");
+        let printed_of = |name: &str| {
+            groups
+                .iter()
+                .find(|g| g.group == name)
+                .and_then(|g| g.printed.cer)
+        };
+        let rotated_minus_upright = printed_of("rotated")
+            .zip(printed_of("upright"))
+            .map(|(r, u)| r - u);
+        let cer = CerReport {
+            printed: all.map(|g| g.printed).unwrap_or_default(),
+            full: all.map(|g| g.full).unwrap_or_default(),
+            rotated_minus_upright,
+            missing_text_pages: self.missing_text,
+            groups,
+        };
+
+        let errors = &self.score_errors;
+        let worst = errors
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, e)| (id.clone(), *e));
+        let score = ScoreReport {
+            dossiers: errors.len() as u64,
+            mean_abs_error: (!errors.is_empty())
+                .then(|| errors.iter().map(|e| e.1).sum::<f64>() / errors.len() as f64),
+            max_abs_error: worst.as_ref().map(|w| w.1),
+            worst: worst.map(|w| w.0),
+            grade: Ratio::new(self.grade.0, self.grade.1),
+        };
+
+        let dossiers = self.rows.len() as u64;
+        let failed_count = self.failed.len() as u64;
+        let mut notes = Vec::new();
+        if failed_count > 0 {
+            notes.push(format!(
+                "{failed_count} failed dossier(s) count as failures everywhere: their {} pages as \
+                 wrong doc_types and every truth character as a CER error, their documents and \
+                 defects as missed, their case kind and grade as wrong, their score error as the \
+                 worst possible (max(expected, 100 - expected)); they add nothing to date accuracy",
+                self.failed_pages
+            ));
+        }
+        if self.missing_text > 0 {
+            notes.push(format!(
+                "{} page text file(s) of ok dossiers missing or unreadable: read as empty",
+                self.missing_text
+            ));
+        }
+
+        Report {
+            schema: REPORT_SCHEMA.to_string(),
+            truth_dir: truth_dir.display().to_string(),
+            run_dir: run_dir.display().to_string(),
+            dossiers,
+            ok: dossiers - failed_count,
+            failed: self.failed,
+            pages: Ratio::new(self.pages.0, self.pages.1),
+            split: SplitReport {
+                exact: Prf::new(self.exact.0, self.exact.1, self.exact.2),
+                ranges_only: Prf::new(self.ranges.0, self.ranges.1, self.ranges.2),
+                dates: Ratio::new(self.dates.0, self.dates.1),
+            },
+            case_kind: Ratio::new(self.case_kind.0, self.case_kind.1),
+            defects: DefectReport { overall, items },
+            cer,
+            score,
+            per_dossier: self.rows,
+            notes,
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// Display order of CER groups: all, DPIs ascending, then the others.
+fn group_order(group: &str) -> (u8, u32, String) {
+    match group {
+        "all" => (0, 0, String::new()),
+        g if g.ends_with("dpi") => (
+            1,
+            g.trim_end_matches("dpi").parse().unwrap_or(0),
+            String::new(),
+        ),
+        "grayscale" => (2, 0, String::new()),
+        "colour" => (3, 0, String::new()),
+        "upright" => (4, 0, String::new()),
+        "rotated" => (5, 0, String::new()),
+        other => (6, 0, other.to_string()),
+    }
+}
+
+/// Sort key that orders digit runs by value: `P-2.2.9` before `P-2.10.1`.
+fn natural_key(s: &str) -> Vec<(u64, String)> {
+    let mut key = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        let digit = c.is_ascii_digit();
+        let mut run = String::new();
+        while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit() == digit) {
+            run.push(c);
+            chars.next();
+        }
+        key.push(if digit {
+            (run.parse().unwrap_or(u64::MAX), String::new())
+        } else {
+            (0, run)
+        });
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_key;
+
+    #[test]
+    fn rubric_items_sort_naturally() {
+        let mut items = vec!["P-2.10.1", "P-B1-1", "P-2.2.9", "C-1.1.1", "P-2.2.10"];
+        items.sort_by_key(|s| natural_key(s));
+        assert_eq!(
+            items,
+            ["C-1.1.1", "P-2.2.9", "P-2.2.10", "P-2.10.1", "P-B1-1"]
+        );
+    }
+}

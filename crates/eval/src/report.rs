@@ -1,0 +1,202 @@
+//! The evaluation report: what `anjuan eval --json` prints.
+
+use crate::cer::CerStat;
+use serde::{Deserialize, Serialize};
+
+pub const REPORT_SCHEMA: &str = "anjuan.eval/1";
+
+/// `hits` of `total`; `value` is null when `total` is 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ratio {
+    pub hits: u64,
+    pub total: u64,
+    pub value: Option<f64>,
+}
+
+impl Ratio {
+    pub fn new(hits: u64, total: u64) -> Ratio {
+        Ratio {
+            hits,
+            total,
+            value: fraction(hits, total),
+        }
+    }
+}
+
+pub(crate) fn fraction(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// Precision, recall and F1 of a matching.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Prf {
+    pub matched: u64,
+    pub predicted: u64,
+    pub truth: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+impl Prf {
+    pub fn new(matched: u64, predicted: u64, truth: u64) -> Prf {
+        let precision = fraction(matched, predicted);
+        let recall = fraction(matched, truth);
+        // F1 = 2·TP / (predicted + truth): defined whenever either side is non-empty.
+        let f1 = fraction(2 * matched, predicted + truth);
+        Prf {
+            matched,
+            predicted,
+            truth,
+            precision,
+            recall,
+            f1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SplitReport {
+    /// A predicted document matches a truth document with the same first and
+    /// last page and the same doc_type.
+    pub exact: Prf,
+    /// The same, ignoring doc_type: how well the page ranges alone are found.
+    pub ranges_only: Prf,
+    /// Of the exactly matched truth documents that carry a date, those whose
+    /// predicted date is equal.
+    pub dates: Ratio,
+}
+
+/// Defect detection for one rubric item (or all of them, `item` = "all").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemStats {
+    pub item: String,
+    /// Truth defects on this item.
+    pub truth: u64,
+    /// Truth defects recalled: the review has a finding with this item and kind.
+    pub found: u64,
+    /// Truth defects missed on an item the review lists as `manual`.
+    pub manual: u64,
+    /// Findings (suggested or confirmed) on this item.
+    pub findings: u64,
+    /// Findings matching a truth defect of the same item and kind.
+    pub correct: u64,
+    pub recall: Option<f64>,
+    pub precision: Option<f64>,
+}
+
+impl ItemStats {
+    pub(crate) fn finish(&mut self) {
+        self.recall = fraction(self.found, self.truth);
+        self.precision = fraction(self.correct, self.findings);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DefectReport {
+    pub overall: ItemStats,
+    /// Every item named by a truth defect or a finding, in rubric order.
+    pub items: Vec<ItemStats>,
+}
+
+/// CER of a group of pages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CerGroup {
+    /// `all`, `200dpi`, `300dpi`, `grayscale`, `colour`, `upright`, `rotated`.
+    pub group: String,
+    pub pages: u64,
+    /// Against the printed text only.
+    pub printed: CerStat,
+    /// Against printed plus handwritten text.
+    pub full: CerStat,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CerReport {
+    pub printed: CerStat,
+    pub full: CerStat,
+    pub groups: Vec<CerGroup>,
+    /// Printed CER of rotated pages minus that of upright pages.
+    pub rotated_minus_upright: Option<f64>,
+    /// Pages of ok dossiers whose text file was missing or unreadable (read
+    /// as empty: every truth character an error).
+    pub missing_text_pages: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreReport {
+    /// Dossiers counted (all of the truth: failed ones at their worst case).
+    pub dossiers: u64,
+    pub mean_abs_error: Option<f64>,
+    pub max_abs_error: Option<f64>,
+    /// The dossier with the largest error.
+    pub worst: Option<String>,
+    /// Draft grade equal to the expected grade.
+    pub grade: Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedDossier {
+    pub id: String,
+    pub reason: String,
+}
+
+/// One dossier's own numbers, for finding the bad ones.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DossierRow {
+    pub id: String,
+    pub ok: bool,
+    pub pages: Ratio,
+    pub split: Prf,
+    pub case_kind_correct: bool,
+    pub defects: ItemStats,
+    pub cer_printed: CerStat,
+    pub cer_full: CerStat,
+    pub score_draft: Option<f64>,
+    pub score_expected: f64,
+}
+
+/// A threshold given on the command line and whether the run met it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// The flag, e.g. `--min-page-accuracy`.
+    pub flag: String,
+    /// `>=` or `<=`.
+    pub op: String,
+    pub threshold: f64,
+    pub actual: Option<f64>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub truth_dir: String,
+    pub run_dir: String,
+    /// Dossiers in the truth.
+    pub dossiers: u64,
+    /// Those with a usable review.
+    pub ok: u64,
+    /// Those without, and why. They count as failures in every metric.
+    pub failed: Vec<FailedDossier>,
+    /// Page doc_type accuracy.
+    pub pages: Ratio,
+    pub split: SplitReport,
+    pub case_kind: Ratio,
+    pub defects: DefectReport,
+    pub cer: CerReport,
+    pub score: ScoreReport,
+    pub per_dossier: Vec<DossierRow>,
+    /// How failures and gaps were counted.
+    pub notes: Vec<String>,
+    /// Threshold checks (empty unless thresholds were given).
+    #[serde(default)]
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Whether every threshold check passed.
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.passed)
+    }
+}

@@ -1,0 +1,209 @@
+//! The human-readable report: compact aligned tables, under 100 columns.
+
+use crate::report::{Prf, Ratio, Report};
+use std::fmt::Write;
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |v| format!("{:.2}%", v * 100.0))
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"))
+}
+
+fn ratio(r: &Ratio, what: &str) -> String {
+    format!("{} / {} {what}", r.hits, r.total)
+}
+
+fn prf(p: &Prf) -> String {
+    format!(
+        "P {} ({}/{})  R {} ({}/{})",
+        pct(p.precision),
+        p.matched,
+        p.predicted,
+        pct(p.recall),
+        p.matched,
+        p.truth
+    )
+}
+
+/// Renders `report` as text for a terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_report(&mut out, report);
+    out
+}
+
+fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(o, "anjuan eval: truth {}  run {}", r.truth_dir, r.run_dir)?;
+    writeln!(
+        o,
+        "{} dossiers in the truth: {} ok, {} failed",
+        r.dossiers,
+        r.ok,
+        r.failed.len()
+    )?;
+    writeln!(o)?;
+
+    let d = &r.defects.overall;
+    let manual = if d.manual > 0 {
+        format!(" ({} missed on manual items)", d.manual)
+    } else {
+        String::new()
+    };
+    let worst = r.score.worst.as_deref().unwrap_or("-");
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "page doc_type accuracy",
+            pct(r.pages.value),
+            ratio(&r.pages, "pages"),
+        ),
+        (
+            "split F1 (range + doc_type)",
+            pct(r.split.exact.f1),
+            prf(&r.split.exact),
+        ),
+        (
+            "split F1 (range only)",
+            pct(r.split.ranges_only.f1),
+            prf(&r.split.ranges_only),
+        ),
+        (
+            "document date accuracy",
+            pct(r.split.dates.value),
+            ratio(&r.split.dates, "matched dated documents"),
+        ),
+        (
+            "case-kind accuracy",
+            pct(r.case_kind.value),
+            ratio(&r.case_kind, "dossiers"),
+        ),
+        (
+            "defect recall",
+            pct(d.recall),
+            format!("{} / {} truth defects{manual}", d.found, d.truth),
+        ),
+        (
+            "defect precision",
+            pct(d.precision),
+            format!("{} / {} findings", d.correct, d.findings),
+        ),
+        (
+            "CER printed",
+            pct(r.cer.printed.cer),
+            format!(
+                "{} edits / {} chars",
+                r.cer.printed.edits, r.cer.printed.chars
+            ),
+        ),
+        (
+            "CER printed + handwriting",
+            pct(r.cer.full.cer),
+            format!("{} edits / {} chars", r.cer.full.edits, r.cer.full.chars),
+        ),
+        (
+            "score |draft - expected| mean",
+            num(r.score.mean_abs_error),
+            format!("points over {} dossiers", r.score.dossiers),
+        ),
+        (
+            "score |draft - expected| max",
+            num(r.score.max_abs_error),
+            format!("points ({worst})"),
+        ),
+        (
+            "grade accuracy",
+            pct(r.score.grade.value),
+            ratio(&r.score.grade, "dossiers"),
+        ),
+        ("failed dossiers", r.failed.len().to_string(), String::new()),
+    ];
+    writeln!(o, "{:<30} {:>8}  detail", "overall", "value")?;
+    for (name, value, detail) in rows {
+        writeln!(o, "  {name:<28} {value:>8}  {detail}")?;
+    }
+    writeln!(o)?;
+
+    writeln!(
+        o,
+        "{:<12} {:>6} {:>9} {:>19} {:>9} {:>19}",
+        "CER by group", "pages", "printed", "edits / chars", "full", "edits / chars"
+    )?;
+    for g in &r.cer.groups {
+        writeln!(
+            o,
+            "  {:<10} {:>6} {:>9} {:>19} {:>9} {:>19}",
+            g.group,
+            g.pages,
+            pct(g.printed.cer),
+            format!("{} / {}", g.printed.edits, g.printed.chars),
+            pct(g.full.cer),
+            format!("{} / {}", g.full.edits, g.full.chars),
+        )?;
+    }
+    if let Some(gap) = r.cer.rotated_minus_upright {
+        writeln!(
+            o,
+            "  rotated - upright (printed CER): {:+.2} points",
+            gap * 100.0
+        )?;
+    }
+    writeln!(o)?;
+
+    writeln!(
+        o,
+        "{:<16} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>10}",
+        "defects by item", "truth", "found", "manual", "findings", "correct", "recall", "precision"
+    )?;
+    for s in r.defects.items.iter().chain(std::iter::once(d)) {
+        writeln!(
+            o,
+            "  {:<14} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>10}",
+            s.item,
+            s.truth,
+            s.found,
+            s.manual,
+            s.findings,
+            s.correct,
+            pct(s.recall),
+            pct(s.precision)
+        )?;
+    }
+
+    if !r.failed.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "failed dossiers")?;
+        let width = r
+            .failed
+            .iter()
+            .map(|f| f.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for f in &r.failed {
+            writeln!(o, "  {:<width$}  {}", f.id, f.reason)?;
+        }
+    }
+    if !r.notes.is_empty() {
+        writeln!(o)?;
+        for n in &r.notes {
+            writeln!(o, "note: {n}")?;
+        }
+    }
+    if !r.checks.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "thresholds")?;
+        for c in &r.checks {
+            writeln!(
+                o,
+                "  {:<22} {} {:<8} actual {:<8} {}",
+                c.flag,
+                c.op,
+                c.threshold,
+                c.actual.map_or("n/a".to_string(), |a| format!("{a:.4}")),
+                if c.passed { "ok" } else { "MISSED" }
+            )?;
+        }
+    }
+    Ok(())
+}
