@@ -1,6 +1,6 @@
 //! Scoring scan output against the truth, one dossier at a time, then summed.
 
-use crate::cer::{page_edits, CerStat};
+use crate::cer::{page_cer, CerStat};
 use crate::load::{load_index, load_review, load_truths, LoadedReview};
 use crate::report::*;
 use anjuan_core::contract::{FindingKind, FindingStatus};
@@ -126,8 +126,7 @@ impl Tally {
         let mut row_printed = CerStat::default();
         let mut row_full = CerStat::default();
         for page in &truth.pages {
-            let printed = page_edits(&page.printed_text(), "");
-            let full = page_edits(&page.full_text(), "");
+            let [printed, full] = page_cer(page, "");
             row_printed.add(printed.0, printed.1);
             row_full.add(full.0, full.1);
             self.add_cer(page, printed, full);
@@ -269,8 +268,7 @@ impl Tally {
                 self.missing_text += 1;
                 String::new()
             });
-            let printed = page_edits(&page.printed_text(), &text);
-            let full = page_edits(&page.full_text(), &text);
+            let [printed, full] = page_cer(page, &text);
             row_printed.add(printed.0, printed.1);
             row_full.add(full.0, full.1);
             self.add_cer(page, printed, full);
@@ -349,9 +347,13 @@ impl Tally {
         };
 
         let errors = &self.score_errors;
+        // The first dossier with the largest error.
         let worst = errors
             .iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .fold(None::<&(String, f64)>, |best, e| match best {
+                Some(b) if b.1 >= e.1 => Some(b),
+                _ => Some(e),
+            })
             .map(|(id, e)| (id.clone(), *e));
         let score = ScoreReport {
             dossiers: errors.len() as u64,

@@ -2,6 +2,49 @@
 
 use crate::report::{Prf, Ratio, Report};
 use std::fmt::Write;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The table fits a terminal this wide.
+pub const COLUMNS: usize = 100;
+
+/// Splits `text` into lines of at most `width` terminal columns, at spaces
+/// where it can and anywhere in a run without spaces (Chinese text).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if !line.is_empty() && line.width() + sep + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        for c in word.chars() {
+            if line.width() + c.width().unwrap_or(0) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// Writes `text` wrapped to the table width: `first` before the first line,
+/// as many spaces before the others.
+fn write_wrapped(o: &mut String, first: &str, text: &str) -> std::fmt::Result {
+    let indent = first.width();
+    for (i, line) in wrap(text, COLUMNS - indent).iter().enumerate() {
+        if i == 0 {
+            writeln!(o, "{first}{line}")?;
+        } else {
+            writeln!(o, "{:indent$}{line}", "")?;
+        }
+    }
+    Ok(())
+}
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_string(), |v| format!("{:.2}%", v * 100.0))
@@ -36,7 +79,9 @@ pub fn render(report: &Report) -> String {
 }
 
 fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
-    writeln!(o, "anjuan eval: truth {}  run {}", r.truth_dir, r.run_dir)?;
+    writeln!(o, "anjuan eval")?;
+    writeln!(o, "  truth {}", r.truth_dir)?;
+    writeln!(o, "  run   {}", r.run_dir)?;
     writeln!(
         o,
         "{} dossiers in the truth: {} ok, {} failed",
@@ -117,11 +162,20 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
             pct(r.score.grade.value),
             ratio(&r.score.grade, "dossiers"),
         ),
-        ("failed dossiers", r.failed.len().to_string(), String::new()),
+        (
+            "failed dossiers",
+            r.failed.len().to_string(),
+            if r.failed.is_empty() {
+                ""
+            } else {
+                "listed below"
+            }
+            .to_string(),
+        ),
     ];
-    writeln!(o, "{:<30} {:>8}  detail", "overall", "value")?;
+    writeln!(o, "{:<32} {:>8}  detail", "overall", "value")?;
     for (name, value, detail) in rows {
-        writeln!(o, "  {name:<28} {value:>8}  {detail}")?;
+        writeln!(o, "  {name:<30} {value:>8}  {detail}")?;
     }
     writeln!(o)?;
 
@@ -174,20 +228,16 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     if !r.failed.is_empty() {
         writeln!(o)?;
         writeln!(o, "failed dossiers")?;
-        let width = r
-            .failed
-            .iter()
-            .map(|f| f.id.chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = r.failed.iter().map(|f| f.id.width()).max().unwrap_or(0);
         for f in &r.failed {
-            writeln!(o, "  {:<width$}  {}", f.id, f.reason)?;
+            let pad = width - f.id.width();
+            write_wrapped(o, &format!("  {}{:pad$}  ", f.id, ""), &f.reason)?;
         }
     }
     if !r.notes.is_empty() {
         writeln!(o)?;
         for n in &r.notes {
-            writeln!(o, "note: {n}")?;
+            write_wrapped(o, "note: ", n)?;
         }
     }
     if !r.checks.is_empty() {
@@ -206,4 +256,22 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_chinese_runs() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("询问笔录第2页", 6), ["询问笔", "录第2", "页"]);
+        assert_eq!(wrap("", 10), [""]);
+        for line in wrap(
+            "review.json: 询问笔录第2页未见被询问人签名 and more words here",
+            12,
+        ) {
+            assert!(line.width() <= 12, "{line}");
+        }
+    }
 }
