@@ -183,7 +183,7 @@ pub(crate) fn render(r: &Rubric, implemented: &[&str]) -> String {
             category = i.category.clone();
             let _ = writeln!(s, "  [{}]", category.as_deref().unwrap_or(""));
         }
-        row(&mut s, i, "—", implemented);
+        row(&mut s, i, "—", implemented, i.applies_when.as_ref());
     }
     let _ = writeln!(
         s,
@@ -209,22 +209,44 @@ pub(crate) fn render(r: &Rubric, implemented: &[&str]) -> String {
             } else {
                 doc.doc_types.join(", ")
             };
-            let _ = writeln!(s, "  {} {}分 [{types}]", doc.name, fmt_points(doc.points));
+            let when = match (&doc.applies_when, &stage.applies_when) {
+                (Some(d), s) if Some(d) != s.as_ref() => format!("  (applies when: {d})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                s,
+                "  {} {}分 [{types}]{when}",
+                doc.name,
+                fmt_points(doc.points)
+            );
             while let Some(i) = norm.next_if(|i| {
                 i.stage.as_deref() == Some(stage.name.as_str())
                     && i.document.as_deref() == Some(doc.name.as_str())
             }) {
-                row(&mut s, i, &fmt_points(i.points.unwrap_or(0.0)), implemented);
+                let own = i
+                    .applies_when
+                    .as_ref()
+                    .filter(|w| Some(*w) != doc.applies_when.as_ref());
+                row(
+                    &mut s,
+                    i,
+                    &fmt_points(i.points.unwrap_or(0.0)),
+                    implemented,
+                    own,
+                );
             }
         }
     }
     s
 }
 
-fn row(s: &mut String, i: &Item, points: &str, implemented: &[&str]) {
+fn row(s: &mut String, i: &Item, points: &str, implemented: &[&str], when: Option<&String>) {
+    let when = when
+        .map(|w| format!("  (applies when: {w})"))
+        .unwrap_or_default();
     let _ = writeln!(
         s,
-        "  {:<9} {:>5}  {:<20} {:<8} {}",
+        "  {:<9} {:>5}  {:<20} {:<8} {}{when}",
         i.id,
         points,
         i.check,
