@@ -1,0 +1,164 @@
+//! `evaluate` on truth written by the real generator (`anjuan_gen::write`):
+//! a perfect run from it scores 100 %; a run that reads no handwriting loses
+//! exactly the handwritten characters on the full CER and nothing else.
+
+use anjuan_core::contract::*;
+use anjuan_core::fsutil::{atomic_write, atomic_write_json};
+use anjuan_core::truth::{DefectKind, DossierTruth};
+use anjuan_eval::cer::strip_whitespace;
+use anjuan_eval::evaluate;
+use anjuan_eval::report::Ratio;
+use anjuan_gen::{KindChoice, Profile, Spec};
+use std::path::Path;
+
+fn perfect_review(t: &DossierTruth) -> Review {
+    Review {
+        schema: REVIEW_SCHEMA.into(),
+        dossier: DossierInfo {
+            id: t.id.clone(),
+            source: format!("samples/{}.pdf", t.id),
+            sha256: "0".repeat(64),
+            page_count: t.pages.len() as u32,
+        },
+        case_kind: t.case_kind,
+        pages: t
+            .pages
+            .iter()
+            .map(|p| PageEntry {
+                page: p.page,
+                doc_type: p.doc_type.clone(),
+                document: Some(p.document),
+                printed_page_number: p.printed_page_number,
+                ocr: PageOcr {
+                    engine: "truth".into(),
+                    dpi: p.dpi,
+                    mean_confidence: 1.0,
+                    text_file: format!("pages/{:04}.txt", p.page),
+                },
+            })
+            .collect(),
+        documents: t
+            .documents
+            .iter()
+            .map(|d| DocumentEntry {
+                index: d.index,
+                doc_type: d.doc_type.clone(),
+                title: Some(d.title.clone()),
+                pages: d.pages,
+                confidence: 1.0,
+                date: d.date.clone(),
+                number: d.number.clone(),
+            })
+            .collect(),
+        findings: t
+            .defects
+            .iter()
+            .map(|d| Finding {
+                item: d.item.clone(),
+                kind: match d.kind {
+                    DefectKind::Deduction => FindingKind::Deduction,
+                    DefectKind::Basic => FindingKind::Basic,
+                },
+                status: FindingStatus::Suggested,
+                points: d.points,
+                reason: d.description.clone(),
+                confidence: 1.0,
+                evidence: vec![],
+            })
+            .collect(),
+        manual: vec![],
+        not_applicable: vec![],
+        score: Score {
+            draft: t.expected.score,
+            grade: t.expected.grade.clone(),
+            basic_breach_suspected: t.expected.basic_breach,
+        },
+    }
+}
+
+/// Writes the run for `truths`, each page's text made by `text`.
+fn write_run(
+    dir: &Path,
+    truths: &[DossierTruth],
+    text: impl Fn(&anjuan_core::truth::PageTruth) -> String,
+) {
+    let mut entries = Vec::new();
+    for t in truths {
+        let d = dir.join(&t.id);
+        atomic_write_json(&d.join("review.json"), &perfect_review(t)).unwrap();
+        for p in &t.pages {
+            atomic_write(
+                &d.join(format!("pages/{:04}.txt", p.page)),
+                text(p).as_bytes(),
+            )
+            .unwrap();
+        }
+        entries.push(IndexEntry {
+            id: t.id.clone(),
+            source: format!("samples/{}.pdf", t.id),
+            status: DossierStatus::Ok,
+            error: None,
+        });
+    }
+    let index = Index {
+        schema: INDEX_SCHEMA.into(),
+        dossiers: entries,
+    };
+    atomic_write_json(&dir.join("index.json"), &index).unwrap();
+}
+
+#[test]
+fn generated_dossiers_score_as_their_fabricated_runs_deserve() {
+    let truth_dir = tempfile::tempdir().unwrap();
+    let renderer = anjuan_paper::Renderer::new().expect("fonts installed by scripts/setup.sh");
+    let truths: Vec<DossierTruth> = [(0, KindChoice::Penalty), (1, KindChoice::Coercion)]
+        .into_iter()
+        .map(|(index, kind)| {
+            let spec = Spec {
+                seed: 11,
+                index,
+                kind,
+                profile: Profile::Small,
+                forced: None,
+            };
+            anjuan_gen::write(truth_dir.path(), &spec, &renderer).unwrap()
+        })
+        .collect();
+    let pages: u64 = truths.iter().map(|t| t.pages.len() as u64).sum();
+    let docs: u64 = truths.iter().map(|t| t.documents.len() as u64).sum();
+
+    let perfect = tempfile::tempdir().unwrap();
+    write_run(perfect.path(), &truths, |p| p.full_text());
+    let r = evaluate(truth_dir.path(), perfect.path()).unwrap();
+    assert!(r.failed.is_empty(), "{:?}", r.failed);
+    assert_eq!(r.pages, Ratio::new(pages, pages));
+    assert_eq!(r.split.exact.f1, Some(1.0));
+    assert_eq!(r.split.exact.truth, docs);
+    assert_eq!(r.case_kind.value, Some(1.0));
+    let defects: u64 = truths.iter().map(|t| t.defects.len() as u64).sum();
+    assert_eq!(r.defects.overall.truth, defects);
+    if defects > 0 {
+        assert_eq!(r.defects.overall.recall, Some(1.0));
+        assert_eq!(r.defects.overall.precision, Some(1.0));
+    }
+    assert_eq!(r.cer.printed.edits, 0);
+    assert_eq!(r.cer.full.edits, 0);
+    assert!(r.cer.printed.chars > 1000, "{:?}", r.cer.printed);
+    assert_eq!(r.score.max_abs_error, Some(0.0));
+
+    // Handwriting not read at all: printed CER stays 0; the full CER loses
+    // exactly the handwritten characters.
+    let printed_only = tempfile::tempdir().unwrap();
+    write_run(printed_only.path(), &truths, |p| p.printed_text());
+    let r = evaluate(truth_dir.path(), printed_only.path()).unwrap();
+    let handwritten: u64 = truths
+        .iter()
+        .flat_map(|t| &t.pages)
+        .flat_map(|p| &p.lines)
+        .filter(|l| l.handwritten)
+        .map(|l| strip_whitespace(&l.text).len() as u64)
+        .sum();
+    assert!(handwritten > 0, "the generator writes handwriting");
+    assert_eq!(r.cer.printed.edits, 0);
+    assert_eq!(r.cer.full.edits, handwritten);
+}
