@@ -94,8 +94,8 @@ const SWAPS: &[(&str, &str)] = &[
     ("performance_demand", "substitute_performance_decision"),
 ];
 
-pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
-    let mut rng = spec.rng();
+/// The case of a dossier: the first draws of its stream.
+pub fn case_for(spec: &Spec, rng: &mut ChaCha8Rng) -> Case {
     let kind = match spec.kind {
         KindChoice::Penalty => CaseKind::Penalty,
         KindChoice::Coercion => CaseKind::Coercion,
@@ -107,7 +107,13 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
             }
         }
     };
-    let case = case::sample(&mut rng, kind, spec.profile);
+    case::sample(rng, kind, spec.profile)
+}
+
+pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
+    let mut rng = spec.rng();
+    let case = case_for(spec, &mut rng);
+    let kind = case.kind;
     let max_defects = match spec.profile {
         Profile::Full => 4,
         Profile::Small => 3,
@@ -409,7 +415,7 @@ pub fn truth(plan: &Plan, pages: Vec<PageTruth>) -> DossierTruth {
     }
 }
 
-fn defect_truth(plan: &Plan, ranges: &[[u32; 2]]) -> Vec<DefectTruth> {
+pub fn defect_truth(plan: &Plan, ranges: &[[u32; 2]]) -> Vec<DefectTruth> {
     let kind = plan.case.kind;
     let mut out = Vec::new();
     for &d in &plan.defects.0 {

@@ -346,16 +346,14 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         },
     )];
     qa.push((
-        "请介绍一下你的基本情况和经营情况。".into(),
-        format!(
-            "我叫{who}，在{}工作，{}",
-            p.shop,
-            match p.kind {
-                PartyKind::Company =>
-                    format!("是公司的{relation}，公司主要从事{}等业务。", c.goods.0),
-                PartyKind::Person => format!("店是个体经营，主要经营{}等。", c.goods.0),
+        "请介绍一下你的基本情况。".into(),
+        match (p.kind, i) {
+            (PartyKind::Company, 0) => {
+                format!("我叫{who}，是{}的{relation}，公司的事情由我负责。", p.name)
             }
-        ),
+            (PartyKind::Person, 0) => format!("我叫{who}，{}是我个人经营的。", p.shop),
+            _ => format!("我叫{who}，在{}打工，平时负责日常经营。", p.shop),
+        },
     ));
     let mut own: Vec<(String, String)> = c
         .scenario
@@ -392,11 +390,11 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         indent: true,
     });
     let sig = TextLine::new(vec![
-        Run::printed("被询问人签名："),
-        Run::hand(who.clone()),
-        Run::blank(2),
         Run::printed("询问人签名："),
         Run::hand(officers.replace('、', " ")),
+        Run::blank(2),
+        Run::printed("被询问人签名："),
+        Run::hand(who.clone()),
     ])
     .with_marks(SignatureMarks {
         fingerprint: true,
