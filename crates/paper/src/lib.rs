@@ -7,10 +7,19 @@
 //!   seals, fingerprints, page numbers; then the scanner (skew, rotation,
 //!   blur, noise, uneven light, grayscale).
 //! - [`pdf`]: writing pages as an image-only PDF.
+//! - [`reading_order`]: the order of truth lines on a page.
 
+mod canvas;
 pub mod draw;
+mod font;
 pub mod layout;
+mod marks;
 pub mod model;
+mod noise;
+mod order;
 pub mod pdf;
+mod scan;
 
 pub use draw::Renderer;
+pub use font::Face;
+pub use order::reading_order;

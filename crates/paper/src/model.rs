@@ -27,14 +27,23 @@ pub struct Run {
 
 impl Run {
     pub fn printed(text: impl Into<String>) -> Run {
-        Run { text: text.into(), ink: Ink::Printed }
+        Run {
+            text: text.into(),
+            ink: Ink::Printed,
+        }
     }
     pub fn hand(text: impl Into<String>) -> Run {
-        Run { text: text.into(), ink: Ink::Handwritten }
+        Run {
+            text: text.into(),
+            ink: Ink::Handwritten,
+        }
     }
     /// Blank space as wide as `chars` Chinese characters (an empty field on a form).
     pub fn blank(chars: usize) -> Run {
-        Run { text: "\u{3000}".repeat(chars), ink: Ink::Printed }
+        Run {
+            text: "\u{3000}".repeat(chars),
+            ink: Ink::Printed,
+        }
     }
 }
 
@@ -75,7 +84,11 @@ pub struct TextLine {
 
 impl TextLine {
     pub fn new(runs: Vec<Run>) -> TextLine {
-        TextLine { runs, align: Align::Left, marks: SignatureMarks::default() }
+        TextLine {
+            runs,
+            align: Align::Left,
+            marks: SignatureMarks::default(),
+        }
     }
     pub fn aligned(mut self, align: Align) -> TextLine {
         self.align = align;
@@ -100,10 +113,18 @@ pub struct Cell {
 
 impl Cell {
     pub fn label(text: impl Into<String>) -> Cell {
-        Cell { lines: vec![TextLine::new(vec![Run::printed(text)]).aligned(Align::Center)], colspan: 1, label: true }
+        Cell {
+            lines: vec![TextLine::new(vec![Run::printed(text)]).aligned(Align::Center)],
+            colspan: 1,
+            label: true,
+        }
     }
     pub fn text(lines: Vec<TextLine>) -> Cell {
-        Cell { lines, colspan: 1, label: false }
+        Cell {
+            lines,
+            colspan: 1,
+            label: false,
+        }
     }
     pub fn span(mut self, colspan: u8) -> Cell {
         self.colspan = colspan;
@@ -225,4 +246,7 @@ pub struct RenderedPage {
     /// Text lines in reading order on the upright page, at `dpi`.
     pub lines: Vec<anjuan_core::truth::TruthLine>,
     pub printed_page_number: Option<u32>,
+    /// JPEG quality suited to the scan's degradation (see [`crate::pdf::quality_for`]);
+    /// pass it to [`crate::pdf::encode_page`].
+    pub jpeg_quality: u8,
 }

@@ -1,0 +1,349 @@
+//! Seals, fingerprints and photos.
+
+use crate::canvas::{Canvas, Rgb};
+use crate::font::{Coverage, Face, Fonts};
+use crate::model::Seal;
+use crate::noise::{Fast, ValueNoise};
+use ab_glyph_rasterizer::{point, Rasterizer};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::f32::consts::PI;
+
+/// Seal red (cinnabar stamp-pad ink).
+const SEAL_RED: Rgb = [212, 38, 46];
+/// Fingerprint red (the same pad, pressed thinner).
+const PRINT_RED: Rgb = [196, 40, 52];
+
+/// A square mask centred on the origin.
+fn mask(radius: i32) -> Coverage {
+    let s = (2 * radius + 1) as u32;
+    Coverage {
+        left: -radius,
+        top: -radius,
+        width: s,
+        height: s,
+        data: vec![0; (s * s) as usize],
+    }
+}
+
+/// ORs a glyph coverage into `m` with the glyph's pen point at (px, py) in mask coordinates.
+fn or_into(m: &mut Coverage, g: &Coverage, px: f32, py: f32) {
+    let ox = px.floor() as i32 + g.left - m.left;
+    let oy = py.floor() as i32 + g.top - m.top;
+    for row in 0..g.height as i32 {
+        let y = oy + row;
+        if y < 0 || y >= m.height as i32 {
+            continue;
+        }
+        for col in 0..g.width as i32 {
+            let x = ox + col;
+            if x < 0 || x >= m.width as i32 {
+                continue;
+            }
+            let v = g.data[(row * g.width as i32 + col) as usize];
+            let d = &mut m.data[(y * m.width as i32 + x) as usize];
+            *d = (*d).max(v);
+        }
+    }
+}
+
+/// Rasterizes a glyph rotated by `angle` (radians, clockwise), horizontally
+/// scaled by `squeeze`, whose em box centre lands on (cx, cy) in mask coordinates.
+#[allow(clippy::too_many_arguments)]
+fn glyph_centred(
+    fonts: &Fonts,
+    m: &mut Coverage,
+    face: Face,
+    c: char,
+    size: f32,
+    squeeze: f32,
+    angle: f32,
+    cx: f32,
+    cy: f32,
+) {
+    let r = fonts.resolve(face, c);
+    let adv = fonts.advance_em(face, c);
+    let (s, co) = angle.sin_cos();
+    let mat = [co * squeeze, -s, s * squeeze, co];
+    // Em box centre relative to the pen point, before the transform.
+    let (ux, uy) = (adv * size * 0.5, -0.38 * size);
+    let (dx, dy) = (mat[0] * ux + mat[1] * uy, mat[2] * ux + mat[3] * uy);
+    let (px, py) = (cx - dx - m.left as f32, cy - dy - m.top as f32);
+    let frac = (px - px.floor(), py - py.floor());
+    if let Some(g) = fonts.raster(face, r, size, mat, frac) {
+        or_into(m, &g, px + m.left as f32, py + m.top as f32);
+    }
+}
+
+/// Presses a round agency seal centred at (cx, cy) px.
+pub fn seal(
+    canvas: &mut Canvas,
+    fonts: &Fonts,
+    seal: &Seal,
+    cx: f32,
+    cy: f32,
+    ppm: f32,
+    rng: &mut ChaCha8Rng,
+) {
+    let r = 21.0 * ppm * rng.gen_range(0.97..1.03);
+    let ring = 1.15 * ppm;
+    let rad = r.ceil() as i32 + 3;
+    let mut m = mask(rad);
+    let tilt: f32 = rng.gen_range(-0.25..0.25);
+    // Ring.
+    let w = m.width as i32;
+    for y in -rad..=rad {
+        for x in -rad..=rad {
+            let d = ((x * x + y * y) as f32).sqrt();
+            let a = (ring / 2.0 - (d - (r - ring / 2.0)).abs() + 0.5).clamp(0.0, 1.0);
+            if a > 0.0 {
+                m.data[((y + rad) * w + x + rad) as usize] = (a * 255.0) as u8;
+            }
+        }
+    }
+    // Star.
+    let rs = r * 0.3;
+    let scy = 0.0;
+    let mut ras = Rasterizer::new(m.width as usize, m.height as usize);
+    let pts: Vec<_> = (0..10)
+        .map(|i| {
+            let rr = if i % 2 == 0 { rs } else { rs * 0.382 };
+            let a = tilt + i as f32 * PI / 5.0;
+            point(rad as f32 + rr * a.sin(), rad as f32 + scy - rr * a.cos())
+        })
+        .collect();
+    for i in 0..10 {
+        ras.draw_line(pts[i], pts[(i + 1) % 10]);
+    }
+    ras.for_each_pixel(|i, a| {
+        let v = (a.abs().min(1.0) * 255.0) as u8;
+        if v > m.data[i] {
+            m.data[i] = v;
+        }
+    });
+    // Agency name along the upper arc, characters facing outwards.
+    let chars: Vec<char> = seal.agency.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = chars.len().max(1);
+    let size = (r * 0.31).min(2.0 * PI * r * 0.62 / n as f32);
+    let rt = r - ring - size * 0.62;
+    let span = if n > 1 {
+        ((n - 1) as f32 * 0.42).min(PI * 1.28)
+    } else {
+        0.0
+    };
+    let step = if n > 1 { span / (n - 1) as f32 } else { 0.0 };
+    for (i, &c) in chars.iter().enumerate() {
+        let phi = tilt - span / 2.0 + i as f32 * step;
+        let (gx, gy) = (rt * phi.sin(), -rt * phi.cos());
+        glyph_centred(fonts, &mut m, Face::SongBold, c, size, 0.78, phi, gx, gy);
+    }
+    // Label under the star.
+    let label: Vec<char> = seal.label.chars().filter(|c| !c.is_whitespace()).collect();
+    if !label.is_empty() {
+        let ls = (r * 0.17).min(r * 1.1 / label.len() as f32);
+        let total = ls * 0.85 * label.len() as f32;
+        for (i, &c) in label.iter().enumerate() {
+            let gx = -total / 2.0 + (i as f32 + 0.5) * ls * 0.85;
+            glyph_centred(
+                fonts,
+                &mut m,
+                Face::SongBold,
+                c,
+                ls,
+                0.85,
+                tilt,
+                gx * tilt.cos(),
+                r * 0.55 + gx * tilt.sin(),
+            );
+        }
+    }
+    // Uneven ink: a soft pressure field and speckled dropouts.
+    let field = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 6.0 * ppm);
+    let fine = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 0.5 * ppm);
+    let density: f32 = rng.gen_range(0.72..0.92);
+    let (ox, oy) = (cx.round() as i32, cy.round() as i32);
+    let lean = rng.gen_range(-1.0f32..1.0);
+    canvas.blend_with(&m, ox, oy, SEAL_RED, |x, y, v| {
+        let fx = (x - ox - m.left) as f32;
+        let fy = (y - oy - m.top) as f32;
+        // One side of the seal pressed harder.
+        let side = 1.0 + 0.15 * lean * (fx - rad as f32) / rad as f32;
+        let p = (0.55 + 0.6 * field.at(fx, fy)) * side;
+        let speck = if fine.at(fx, fy) < 0.18 { 0.35 } else { 1.0 };
+        (v as f32 * density * p.min(1.0) * speck) as u32
+    });
+}
+
+/// Presses a red fingerprint (an oval of ridges, ~12×16 mm) centred at (cx, cy) px.
+pub fn fingerprint(canvas: &mut Canvas, cx: f32, cy: f32, ppm: f32, rng: &mut ChaCha8Rng) {
+    let rx = 6.0 * ppm * rng.gen_range(0.9..1.1);
+    let ry = 8.0 * ppm * rng.gen_range(0.9..1.1);
+    let rad = ry.max(rx).ceil() as i32 + 2;
+    let mut m = mask(rad);
+    let tilt: f32 = rng.gen_range(-0.5..0.5);
+    let (st, ct) = tilt.sin_cos();
+    let period = 0.48 * ppm; // ridge spacing ~0.48 mm
+    let core = (rng.gen_range(-0.2..0.2) * rx, rng.gen_range(-0.1..0.3) * ry);
+    let warp = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 2.0 * ppm);
+    let press = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 3.5 * ppm);
+    let w = m.width as i32;
+    for y in -rad..=rad {
+        for x in -rad..=rad {
+            let (xf, yf) = (x as f32, y as f32);
+            // Rotate into the finger's frame.
+            let u = ct * xf + st * yf;
+            let v = -st * xf + ct * yf;
+            let e = (u / rx).powi(2) + (v / ry).powi(2);
+            if e > 1.0 {
+                continue;
+            }
+            let (mx, my) = ((x + rad) as f32, (y + rad) as f32);
+            // A loop pattern: elliptic rings around the core, warped.
+            let du = u - core.0;
+            let dv = (v - core.1) * 0.8;
+            let dist = (du * du + dv * dv).sqrt() + 0.35 * du.abs().min(rx) * (dv.min(0.0) / ry);
+            let phase = dist / period + 2.2 * warp.at(mx, my);
+            let ridge = 0.5 + 0.5 * (2.0 * PI * phase).cos();
+            let edge = ((1.0 - e) * 5.0).min(1.0);
+            let p = (press.at(mx, my) * 1.4 - 0.1).clamp(0.0, 1.0);
+            let a = (ridge * 1.4 - 0.3).clamp(0.0, 1.0) * edge * (0.35 + 0.65 * p);
+            m.data[((y + rad) * w + x + rad) as usize] = (a * 255.0) as u8;
+        }
+    }
+    canvas.blend(
+        &m,
+        cx.round() as i32,
+        cy.round() as i32,
+        PRINT_RED,
+        256,
+        rng.gen_range(170..235),
+    );
+}
+
+/// Paints a procedural photo (a shop interior with shelves and goods, or a
+/// storefront) into the rectangle (x, y, w, h) px, with a thin border.
+pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut ChaCha8Rng) {
+    let w = w.min(canvas.width.saturating_sub(x0));
+    let h = h.min(canvas.height.saturating_sub(y0));
+    if w < 4 || h < 4 {
+        return;
+    }
+    let (wf, hf) = (w as f32, h as f32);
+    let wall: [f32; 3] = [
+        rng.gen_range(150.0..220.0),
+        rng.gen_range(140.0..210.0),
+        rng.gen_range(120.0..200.0),
+    ];
+    let storefront = rng.gen_bool(0.35);
+    // Shelves: horizontal bands; goods: boxes with colours.
+    let shelves = rng.gen_range(3..6);
+    let shelf_top = if storefront { hf * 0.38 } else { hf * 0.08 };
+    let shelf_bottom = hf * 0.86;
+    let pitch = (shelf_bottom - shelf_top) / shelves as f32;
+    let mut goods: Vec<(f32, f32, f32, f32, [f32; 3])> = Vec::new();
+    for s in 0..shelves {
+        let base = shelf_top + (s + 1) as f32 * pitch - pitch * 0.1;
+        let mut gx = wf * rng.gen_range(0.02..0.08);
+        let x_end = if storefront { wf * 0.7 } else { wf * 0.97 };
+        while gx < x_end {
+            let gw = wf * rng.gen_range(0.025..0.07);
+            let gh = pitch * rng.gen_range(0.45..0.85);
+            let col = [
+                rng.gen_range(30.0..250.0),
+                rng.gen_range(30.0..240.0),
+                rng.gen_range(30.0..240.0),
+            ];
+            let n = rng.gen_range(1..5);
+            for k in 0..n {
+                goods.push((gx + k as f32 * gw, base - gh, gw * 0.94, gh, col));
+            }
+            gx += gw * n as f32 + wf * rng.gen_range(0.0..0.02);
+        }
+    }
+    let noise = ValueNoise::new(rng.gen(), wf, hf, hf * 0.15);
+    let mut grain = Fast::new(rng.gen());
+    let light_x = rng.gen_range(0.2..0.8) * wf;
+    let sign: [f32; 3] = [
+        rng.gen_range(150.0..230.0),
+        rng.gen_range(20.0..90.0),
+        rng.gen_range(20.0..90.0),
+    ];
+    // Goods sorted by row so that each pixel checks only its shelf's goods.
+    let per_shelf: Vec<Vec<usize>> = (0..shelves)
+        .map(|s| {
+            let base = shelf_top + (s + 1) as f32 * pitch;
+            goods
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.1 + g.3 <= base + 1.0 && g.1 + g.3 > base - pitch)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    for py in 0..h {
+        let yf = py as f32;
+        let shelf = ((yf - shelf_top) / pitch).floor();
+        for px in 0..w {
+            let xf = px as f32;
+            let mut c = wall;
+            let shade = 0.75 + 0.25 * noise.at(xf, yf);
+            if storefront && yf < hf * 0.3 {
+                // Shop sign band with a frame above the shelves (door/window).
+                c = if yf > hf * 0.05 && yf < hf * 0.22 {
+                    sign
+                } else {
+                    [90.0, 90.0, 95.0]
+                };
+            } else if yf > shelf_bottom {
+                c = [110.0, 100.0, 90.0]; // floor
+            } else if shelf >= 0.0 && (shelf as usize) < shelves {
+                let s = shelf as usize;
+                let base = shelf_top + (s + 1) as f32 * pitch;
+                if yf > base - pitch * 0.1 {
+                    c = [150.0, 150.0, 155.0]; // shelf board
+                    if yf > base - pitch * 0.03 {
+                        c = [70.0, 70.0, 75.0];
+                    }
+                } else {
+                    for &gi in &per_shelf[s] {
+                        let g = &goods[gi];
+                        if xf >= g.0 && xf < g.0 + g.2 && yf >= g.1 && yf < g.1 + g.3 {
+                            let t = (xf - g.0) / g.2;
+                            let hl = 0.8 + 0.35 * (1.0 - (2.0 * t - 1.0).powi(2));
+                            c = [g.4[0] * hl, g.4[1] * hl, g.4[2] * hl];
+                            // A label stripe.
+                            let ty = (yf - g.1) / g.3;
+                            if ty > 0.45 && ty < 0.62 {
+                                c = [235.0, 235.0, 230.0];
+                            }
+                            break;
+                        }
+                    }
+                }
+            } else if storefront && xf > wf * 0.72 {
+                c = [60.0, 70.0, 80.0]; // dark doorway
+            }
+            let lx = 1.0 - 0.25 * ((xf - light_x) / wf).abs();
+            let vign = 1.0 - 0.3 * (((xf / wf - 0.5).powi(2) + (yf / hf - 0.5).powi(2)) * 2.0);
+            let g = (grain.f() - 0.5) * 18.0;
+            let k = shade * lx * vign;
+            let px_c = [
+                (c[0] * k + g).clamp(0.0, 255.0) as u8,
+                (c[1] * k + g).clamp(0.0, 255.0) as u8,
+                (c[2] * k + g).clamp(0.0, 255.0) as u8,
+            ];
+            canvas.put(x0 + px, y0 + py, px_c);
+        }
+    }
+    // Border.
+    let (xa, ya) = (x0 as f32, y0 as f32);
+    let (xb, yb) = (xa + wf, ya + hf);
+    for (a, b, c, d) in [
+        (xa, ya, xb, ya + 2.0),
+        (xa, yb - 2.0, xb, yb),
+        (xa, ya, xa + 2.0, yb),
+        (xb - 2.0, ya, xb, yb),
+    ] {
+        canvas.fill_rect(a, b, c, d, [40, 40, 40], 200);
+    }
+}
