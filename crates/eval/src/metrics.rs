@@ -45,6 +45,15 @@ fn defect_kind(k: DefectKind) -> &'static str {
     }
 }
 
+/// Pages of `truth` that carry an archival page number.
+fn numbered(truth: &DossierTruth) -> u64 {
+    truth
+        .pages
+        .iter()
+        .filter(|p| p.printed_page_number.is_some())
+        .count() as u64
+}
+
 /// The CER groups a truth page belongs to, besides `all`.
 fn page_groups(page: &PageTruth) -> [String; 3] {
     [
@@ -74,6 +83,7 @@ struct CerTally {
 #[derive(Default)]
 struct Tally {
     pages: (u64, u64),
+    page_numbers: (u64, u64),
     exact: (u64, u64, u64),
     ranges: (u64, u64, u64),
     dates: (u64, u64),
@@ -113,6 +123,7 @@ impl Tally {
         let n = truth.pages.len() as u64;
         let docs = truth.documents.len() as u64;
         self.pages.1 += n;
+        self.page_numbers.1 += numbered(truth);
         self.failed_pages += n;
         self.exact.2 += docs;
         self.ranges.2 += docs;
@@ -171,6 +182,18 @@ impl Tally {
         let n = truth.pages.len() as u64;
         self.pages.0 += pages_ok;
         self.pages.1 += n;
+        let read_number: HashMap<u32, Option<u32>> = review
+            .pages
+            .iter()
+            .map(|p| (p.page, p.printed_page_number))
+            .collect();
+        self.page_numbers.0 += truth
+            .pages
+            .iter()
+            .filter(|p| p.printed_page_number.is_some())
+            .filter(|p| read_number.get(&p.page) == Some(&p.printed_page_number))
+            .count() as u64;
+        self.page_numbers.1 += numbered(truth);
 
         // Document split: exact (ranges and type), and ranges only.
         let mut exact_free: HashMap<([u32; 2], &str), usize> = HashMap::new();
@@ -370,7 +393,7 @@ impl Tally {
         if failed_count > 0 {
             notes.push(format!(
                 "{failed_count} failed dossier(s) count as failures everywhere: their {} pages as \
-                 wrong doc_types and every truth character as a CER error, their documents and \
+                 wrong doc_types and page numbers, every truth character as a CER error, their documents and \
                  defects as missed, their case kind and grade as wrong, their score error as the \
                  worst possible (max(expected, 100 - expected)); they add nothing to date accuracy",
                 self.failed_pages
@@ -391,6 +414,7 @@ impl Tally {
             ok: dossiers - failed_count,
             failed: self.failed,
             pages: Ratio::new(self.pages.0, self.pages.1),
+            page_numbers: Ratio::new(self.page_numbers.0, self.page_numbers.1),
             split: SplitReport {
                 exact: Prf::new(self.exact.0, self.exact.1, self.exact.2),
                 ranges_only: Prf::new(self.ranges.0, self.ranges.1, self.ranges.2),

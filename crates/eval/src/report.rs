@@ -181,6 +181,9 @@ pub struct Report {
     pub failed: Vec<FailedDossier>,
     /// Page doc_type accuracy.
     pub pages: Ratio,
+    /// Of the truth pages that carry an archival page number, those whose
+    /// `printed_page_number` was read equal.
+    pub page_numbers: Ratio,
     pub split: SplitReport,
     pub case_kind: Ratio,
     pub defects: DefectReport,

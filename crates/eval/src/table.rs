@@ -105,6 +105,11 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
             ratio(&r.pages, "pages"),
         ),
         (
+            "page number accuracy",
+            pct(r.page_numbers.value),
+            ratio(&r.page_numbers, "numbered pages"),
+        ),
+        (
             "split F1 (range + doc_type)",
             pct(r.split.exact.f1),
             prf(&r.split.exact),

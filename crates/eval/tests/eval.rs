@@ -487,6 +487,7 @@ fn a_perfect_run_scores_one_hundred_percent() {
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     assert_eq!(r.pages, Ratio::new(10, 10));
     assert_eq!(r.pages.value, Some(1.0));
+    assert_eq!(r.page_numbers, Ratio::new(10, 10));
     assert_eq!(
         (
             r.split.exact.matched,
@@ -538,6 +539,9 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
     // Wrong doc_type on 2 pages (the documents stay right).
     ra.pages[1].doc_type = "other".into();
     ra.pages[5].doc_type = "penalty_notice".into();
+    // Page numbers: one misread, one not read.
+    ra.pages[2].printed_page_number = Some(8);
+    ra.pages[3].printed_page_number = None;
     // The interview record (pages 3-4) split in two.
     ra.documents[2].pages = [3, 3];
     ra.documents.insert(
@@ -604,6 +608,7 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
 
     // Pages: A 5 of 7, B and C 0 of 7, D 3 of 3.
     assert_eq!(r.pages, Ratio::new(8, 24));
+    assert_eq!(r.page_numbers, Ratio::new(8, 24));
     // Documents: A 5 of 6 truth matched by 7 predicted, D 2 of 2, B and C 0 of 6.
     let e = r.split.exact;
     assert_eq!((e.matched, e.predicted, e.truth), (7, 9, 20));
