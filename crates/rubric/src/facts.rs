@@ -43,17 +43,49 @@ pub struct Facts {
 impl Facts {
     /// The value of a fact; `Err` for a name that is not a fact.
     pub fn get(&self, name: &str) -> Result<Option<bool>, UnknownFact> {
+        let mut copy = *self;
+        copy.slot(name).map(|v| *v)
+    }
+
+    /// Sets a fact by name.
+    pub fn set(&mut self, name: &str, value: Option<bool>) -> Result<(), UnknownFact> {
+        *self.slot(name)? = value;
+        Ok(())
+    }
+
+    fn slot(&mut self, name: &str) -> Result<&mut Option<bool>, UnknownFact> {
         Ok(match name {
-            "hearing_requested" => self.hearing_requested,
-            "hearing_qualified" => self.hearing_qualified,
-            "evidence_preserved" => self.evidence_preserved,
-            "coercive_measure" => self.coercive_measure,
-            "emergency_measure" => self.emergency_measure,
-            "enforcement" => self.enforcement,
-            "substitute_performance" => self.substitute_performance,
-            "major_case" => self.major_case,
+            "hearing_requested" => &mut self.hearing_requested,
+            "hearing_qualified" => &mut self.hearing_qualified,
+            "evidence_preserved" => &mut self.evidence_preserved,
+            "coercive_measure" => &mut self.coercive_measure,
+            "emergency_measure" => &mut self.emergency_measure,
+            "enforcement" => &mut self.enforcement,
+            "substitute_performance" => &mut self.substitute_performance,
+            "major_case" => &mut self.major_case,
             _ => return Err(UnknownFact),
         })
+    }
+
+    /// What the document types found in a file show, by the registry's
+    /// `evidenced_by` (`rubrics/checks.toml`): a fact is true when a document
+    /// that evidences it is present, and otherwise stays unknown, because a
+    /// missing document may itself be the defect (a hearing asked for and
+    /// never held). Refine with what the pages say before assessing.
+    pub fn from_doc_types<'a>(doc_types: impl IntoIterator<Item = &'a str>) -> Facts {
+        let present: Vec<&str> = doc_types.into_iter().collect();
+        let mut facts = Facts::default();
+        for def in &crate::Registry::builtin().facts {
+            if def
+                .evidenced_by
+                .iter()
+                .any(|t| present.contains(&t.as_str()))
+            {
+                // Names were validated when the registry was read.
+                let _ = facts.set(&def.name, Some(true));
+            }
+        }
+        facts
     }
 }
 
@@ -89,6 +121,26 @@ mod tests {
             assert_eq!(f.get(name), Ok(None), "{name}");
         }
         assert_eq!(f.get("hearing"), Err(UnknownFact));
+        let mut g = f;
+        g.set("major_case", Some(true)).unwrap();
+        assert_eq!(g.major_case, Some(true));
+        assert_eq!(g.set("majr_case", Some(true)), Err(UnknownFact));
+    }
+
+    #[test]
+    fn documents_present_prove_facts_and_absent_ones_leave_them_open() {
+        let f = Facts::from_doc_types(["cover", "hearing_record", "penalty_decision"]);
+        assert_eq!(f.hearing_requested, Some(true));
+        assert_eq!(f.evidence_preserved, None);
+        let f = Facts::from_doc_types(["seized_items_list", "coercive_measure_decision"]);
+        assert_eq!(f.coercive_measure, Some(true));
+        assert_eq!(f.enforcement, None);
+        let f = Facts::from_doc_types(["substitute_performance_decision"]);
+        assert_eq!(
+            (f.enforcement, f.substitute_performance),
+            (Some(true), Some(true))
+        );
+        assert_eq!(Facts::from_doc_types([]), Facts::default());
     }
 
     #[test]

@@ -212,6 +212,8 @@ impl Rubric {
             problems: Vec::new(),
         };
         let rubric = v.build(raw, path);
+        // File order; problems without a line (missing sections) last.
+        v.problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         if v.problems.is_empty() {
             Ok(rubric)
         } else {

@@ -38,6 +38,9 @@ pub struct FactDef {
     /// The fact not holding, in Chinese (当事人未申请听证).
     pub no: String,
     pub en: String,
+    /// Document types whose presence in a file shows the fact holds.
+    #[serde(default)]
+    pub evidenced_by: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +130,14 @@ impl Registry {
                 ));
             } else if facts.contains(&name) {
                 problems.push(Problem::at(line, format!("duplicate fact `{name}`")));
+            }
+            for code in &f.get_ref().evidenced_by {
+                if !anjuan_core::doctype::DocTypes::builtin().contains(code) {
+                    problems.push(Problem::at(
+                        line,
+                        format!("fact `{name}`: unknown document type `{code}`"),
+                    ));
+                }
             }
             facts.push(name);
         }
