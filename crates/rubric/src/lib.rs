@@ -145,6 +145,15 @@ impl Rubric {
         }))
     }
 
+    /// The rubric to review a file of `kind` against: the first of `custom`
+    /// (rubrics given with `--rubric FILE`) of that kind, else the shipped one.
+    pub fn for_kind(kind: CaseKind, custom: &[Rubric]) -> Option<&Rubric> {
+        custom
+            .iter()
+            .find(|r| r.kind == kind)
+            .or_else(|| Rubric::builtin(kind))
+    }
+
     /// The item with this ID.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
@@ -199,5 +208,17 @@ mod tests {
         assert_eq!(c.kind, CaseKind::Coercion);
         assert_eq!(p.item("P-2.2.7").unwrap().points, Some(1.0));
         assert_eq!(c.item("C-B2-8").unwrap().points, None);
+    }
+
+    #[test]
+    fn a_custom_rubric_replaces_the_shipped_one_of_its_kind_only() {
+        let mut mine = Rubric::builtin(CaseKind::Penalty).unwrap().clone();
+        mine.name = "某县行政处罚案卷评查标准".into();
+        let custom = [mine];
+        let p = Rubric::for_kind(CaseKind::Penalty, &custom).unwrap();
+        assert_eq!(p.name, "某县行政处罚案卷评查标准");
+        let c = Rubric::for_kind(CaseKind::Coercion, &custom).unwrap();
+        assert_eq!(c.name, "行政强制案卷评查标准");
+        assert!(Rubric::for_kind(CaseKind::Unknown, &custom).is_none());
     }
 }
