@@ -5,8 +5,36 @@
 //! [`orient`] finds and undoes page rotation (0/90/180/270) and skew before OCR.
 //!
 //! One engine instance per worker thread; engines are `Send`, not `Sync`.
+//!
+//! Entry points: [`create_engine`] (by [`EngineKind`]) and [`read_page`]
+//! (orientation + deskew + OCR of one page image).
+//!
+//! **Threads.** Every engine runs single-threaded (ONNX Runtime: one intra-op
+//! thread, no spinning); run one engine per worker thread. The Tesseract engine
+//! additionally needs `OMP_THREAD_LIMIT=1` in the process environment *before
+//! the process starts* (OpenMP reads it at load time; setting it later has no
+//! effect): without it Tesseract spreads every page over all cores and with
+//! several workers runs ~4× slower. The CLI re-executes itself with it set.
+//!
+//! **Files.** Both engines need `third_party/` from `scripts/setup.sh`
+//! (`lib/libonnxruntime.so`, `models/ppocr-v4/{det,rec,cls}.onnx`): the
+//! Tesseract engine too, because orientation uses the PP-OCR detector and
+//! 0°/180° classifier (Tesseract's OSD needs `osd.traineddata`, which chi_sim
+//! does not provide). Tesseract itself uses the system's chi_sim data.
 
-use image::GrayImage;
+use image::{DynamicImage, GrayImage};
+use std::path::Path;
+use std::str::FromStr;
+
+pub mod layout;
+pub mod onnx;
+pub mod orient;
+pub mod ppocr;
+pub mod tess;
+
+pub use orient::{Orientation, Orienter};
+pub use ppocr::{PpOcrEngine, PpParams};
+pub use tess::TesseractEngine;
 
 /// A recognised word or character group inside a line.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,4 +107,106 @@ pub trait OcrEngine: Send {
     fn config_key(&self) -> String;
     /// Recognises an upright grayscale page.
     fn recognize(&mut self, image: &GrayImage) -> Result<PageText, OcrError>;
+    /// The orientation/skew finder this engine's [`read_page`] uses.
+    fn orienter(&mut self) -> &mut Orienter;
+}
+
+/// Which OCR engine: `ppocr` (default) or `tesseract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum EngineKind {
+    #[default]
+    PpOcr,
+    Tesseract,
+}
+
+impl EngineKind {
+    pub const ALL: [EngineKind; 2] = [EngineKind::PpOcr, EngineKind::Tesseract];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::PpOcr => "ppocr",
+            EngineKind::Tesseract => "tesseract",
+        }
+    }
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EngineKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "ppocr" | "pp-ocr" | "paddle" | "ppocr-v4" => Ok(EngineKind::PpOcr),
+            "tesseract" | "tess" => Ok(EngineKind::Tesseract),
+            _ => Err(format!(
+                "unknown OCR engine {s:?} (expected ppocr or tesseract)"
+            )),
+        }
+    }
+}
+
+/// Creates an engine (one per worker thread), with models and libraries from
+/// `third_party_dir` (see [`anjuan_core::paths::third_party_dir`]).
+pub fn create_engine(
+    kind: EngineKind,
+    third_party_dir: &Path,
+) -> Result<Box<dyn OcrEngine>, OcrError> {
+    Ok(match kind {
+        EngineKind::PpOcr => Box::new(PpOcrEngine::new(third_party_dir, PpParams::default())?),
+        EngineKind::Tesseract => Box::new(TesseractEngine::new(third_party_dir)?),
+    })
+}
+
+/// One page read by [`read_page`].
+#[derive(Debug, Clone)]
+pub struct PageRead {
+    /// Boxes refer to `image`.
+    pub text: PageText,
+    /// Clockwise degrees (0, 90, 180, 270) the input was turned; now undone.
+    pub rotation: u16,
+    /// Clockwise lean (degrees) of the text after undoing `rotation`; now undone.
+    pub skew_deg: f32,
+    /// The upright, deskewed grayscale page the boxes refer to.
+    pub image: GrayImage,
+}
+
+/// Orients, deskews and recognises one page image.
+pub fn read_page(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<PageRead, OcrError> {
+    let gray = image.to_luma8();
+    if gray.width() == 0 || gray.height() == 0 {
+        return Err(OcrError::Run("empty page image".into()));
+    }
+    let o = engine.orienter().orient(&gray)?;
+    let upright = o.apply(gray);
+    let text = engine.recognize(&upright)?;
+    Ok(PageRead {
+        text,
+        rotation: o.rotation,
+        skew_deg: o.skew_deg,
+        image: upright,
+    })
+}
+
+/// Short hashes of the installed models, from `third_party/MANIFEST` (for cache keys).
+pub(crate) fn models_key(third_party: &Path) -> String {
+    let manifest = std::fs::read_to_string(third_party.join("MANIFEST")).unwrap_or_default();
+    let mut parts: Vec<String> = manifest
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .filter(|(_, p)| p.starts_with("models/"))
+        .map(|(h, p)| {
+            format!(
+                "{}={}",
+                p.trim_start_matches("models/"),
+                &h[..h.len().min(12)]
+            )
+        })
+        .collect();
+    parts.sort();
+    parts.join(",")
 }

@@ -1,0 +1,441 @@
+//! ONNX Runtime plumbing and the three PP-OCR networks: DB text detection,
+//! CRNN/SVTR line recognition (CTC) and the 0°/180° line classifier.
+
+use crate::OcrError;
+use image::imageops::{self, FilterType};
+use image::{GrayImage, Luma};
+use imageproc::region_labelling::{connected_components, Connectivity};
+use ort::environment::Environment;
+use ort::session::Session;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// File names under `third_party/`.
+pub const ORT_LIB: &str = "lib/libonnxruntime.so";
+pub const DET_MODEL: &str = "models/ppocr-v4/det.onnx";
+pub const REC_MODEL: &str = "models/ppocr-v4/rec.onnx";
+pub const CLS_MODEL: &str = "models/ppocr-v4/cls.onnx";
+
+static ENV: OnceLock<Result<Environment, String>> = OnceLock::new();
+
+/// The process-wide ONNX Runtime environment, loading `libonnxruntime.so` from
+/// `third_party/lib` on first use (later calls reuse the first library loaded).
+fn environment(third_party: &Path) -> Result<Environment, OcrError> {
+    ENV.get_or_init(|| {
+        let lib = third_party.join(ORT_LIB);
+        if !lib.is_file() {
+            return Err(format!(
+                "{} is missing (run `bash scripts/setup.sh`)",
+                lib.display()
+            ));
+        }
+        ort::init_from(&lib)
+            .map_err(|e| format!("loading {}: {e}", lib.display()))?
+            .with_name("anjuan-ocr")
+            .build()
+            .map_err(|e| format!("ONNX Runtime environment from {}: {e}", lib.display()))
+    })
+    .clone()
+    .map_err(OcrError::Setup)
+}
+
+/// A single-threaded, non-spinning session (one engine per worker thread).
+pub fn session(third_party: &Path, model: &str) -> Result<Session, OcrError> {
+    let env = environment(third_party)?;
+    let path: PathBuf = third_party.join(model);
+    if !path.is_file() {
+        return Err(OcrError::Setup(format!(
+            "{} is missing (run `bash scripts/setup.sh`)",
+            path.display()
+        )));
+    }
+    let setup = |e: String| OcrError::Setup(format!("{}: {e}", path.display()));
+    Session::builder(&env)
+        .map_err(|e| setup(e.to_string()))?
+        .with_intra_threads(1)
+        .map_err(|e| setup(e.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|e| setup(e.to_string()))?
+        .with_intra_op_spinning(false)
+        .map_err(|e| setup(e.to_string()))?
+        .with_inter_op_spinning(false)
+        .map_err(|e| setup(e.to_string()))?
+        .commit_from_file(&path)
+        .map_err(|e| setup(e.to_string()))
+}
+
+fn run_err(e: impl std::fmt::Display) -> OcrError {
+    OcrError::Run(e.to_string())
+}
+
+/// Runs `session` on one f32 tensor and returns the first output's shape and data.
+fn run(
+    session: &mut Session,
+    shape: [usize; 4],
+    data: Vec<f32>,
+) -> Result<(Vec<usize>, Vec<f32>), OcrError> {
+    let input = ort::value::Tensor::from_array((shape, data)).map_err(run_err)?;
+    let outputs = session.run(ort::inputs![input]).map_err(run_err)?;
+    let (shape, data) = outputs[0].try_extract_tensor::<f32>().map_err(run_err)?;
+    Ok((
+        shape.iter().map(|&d| d.max(0) as usize).collect(),
+        data.to_vec(),
+    ))
+}
+
+/// An axis-aligned box in pixels of the image given to [`Det::detect`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetBox {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+    pub score: f32,
+}
+
+impl DetBox {
+    pub fn width(&self) -> f32 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f32 {
+        self.y1 - self.y0
+    }
+}
+
+/// Parameters of text detection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetParams {
+    /// The longer side of the image is scaled down to at most this (never up).
+    pub max_side: u32,
+    /// Pixel threshold on the probability map.
+    pub thresh: f32,
+    /// Minimum mean probability of a region.
+    pub box_thresh: f32,
+    /// DB unclip ratio: how far the shrunk text kernel is grown back.
+    pub unclip: f32,
+    /// Regions whose shorter side (in det pixels) is below this are dropped.
+    pub min_size: f32,
+}
+
+impl Default for DetParams {
+    fn default() -> Self {
+        DetParams {
+            max_side: 1920,
+            thresh: 0.3,
+            box_thresh: 0.5,
+            unclip: 1.6,
+            min_size: 3.0,
+        }
+    }
+}
+
+/// DB text detector (`det.onnx`).
+pub struct Det {
+    session: Session,
+}
+
+const DET_MEAN: [f32; 3] = [0.485, 0.456, 0.406];
+const DET_STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+impl Det {
+    pub fn load(third_party: &Path) -> Result<Self, OcrError> {
+        Ok(Det {
+            session: session(third_party, DET_MODEL)?,
+        })
+    }
+
+    /// Text regions of `img`, in `img` pixels.
+    pub fn detect(&mut self, img: &GrayImage, p: &DetParams) -> Result<Vec<DetBox>, OcrError> {
+        let (w, h) = img.dimensions();
+        if w == 0 || h == 0 {
+            return Ok(Vec::new());
+        }
+        let scale = (p.max_side as f32 / w.max(h) as f32).min(1.0);
+        let round32 = |v: u32| ((v as f32 * scale / 32.0).round() as u32).max(1) * 32;
+        let (rw, rh) = (round32(w), round32(h));
+        let resized;
+        let src = if (rw, rh) == (w, h) {
+            img
+        } else {
+            resized = imageops::resize(img, rw, rh, FilterType::Triangle);
+            &resized
+        };
+        let plane = (rw * rh) as usize;
+        let mut data = vec![0f32; plane * 3];
+        for c in 0..3 {
+            let lut: Vec<f32> = (0..256)
+                .map(|v| (v as f32 / 255.0 - DET_MEAN[c]) / DET_STD[c])
+                .collect();
+            for (d, px) in data[c * plane..(c + 1) * plane]
+                .iter_mut()
+                .zip(src.as_raw())
+            {
+                *d = lut[*px as usize];
+            }
+        }
+        let (shape, prob) = run(&mut self.session, [1, 3, rh as usize, rw as usize], data)?;
+        if shape.len() != 4 || shape[2] * shape[3] != prob.len() {
+            return Err(OcrError::Run(format!("det output of shape {shape:?}")));
+        }
+        let (pw, ph) = (shape[3] as u32, shape[2] as u32);
+        let boxes = boxes_from_prob(&prob, pw, ph, p);
+        let (sx, sy) = (w as f32 / pw as f32, h as f32 / ph as f32);
+        Ok(boxes
+            .into_iter()
+            .map(|b| DetBox {
+                x0: (b.x0 * sx).max(0.0),
+                y0: (b.y0 * sy).max(0.0),
+                x1: (b.x1 * sx).min(w as f32),
+                y1: (b.y1 * sy).min(h as f32),
+                score: b.score,
+            })
+            .collect())
+    }
+}
+
+/// Regions of the probability map above `thresh`, as unclipped boxes.
+fn boxes_from_prob(prob: &[f32], w: u32, h: u32, p: &DetParams) -> Vec<DetBox> {
+    let bin = GrayImage::from_fn(w, h, |x, y| {
+        Luma([if prob[(y * w + x) as usize] > p.thresh {
+            255
+        } else {
+            0
+        }])
+    });
+    let labels = connected_components(&bin, Connectivity::Eight, Luma([0u8]));
+    #[derive(Clone)]
+    struct Acc {
+        x0: u32,
+        y0: u32,
+        x1: u32,
+        y1: u32,
+        sum: f32,
+        n: u32,
+    }
+    let mut acc: Vec<Acc> = Vec::new();
+    for (x, y, l) in labels.enumerate_pixels() {
+        let l = l.0[0] as usize;
+        if l == 0 {
+            continue;
+        }
+        if acc.len() < l {
+            acc.resize(
+                l,
+                Acc {
+                    x0: u32::MAX,
+                    y0: u32::MAX,
+                    x1: 0,
+                    y1: 0,
+                    sum: 0.0,
+                    n: 0,
+                },
+            );
+        }
+        let a = &mut acc[l - 1];
+        a.x0 = a.x0.min(x);
+        a.y0 = a.y0.min(y);
+        a.x1 = a.x1.max(x + 1);
+        a.y1 = a.y1.max(y + 1);
+        a.sum += prob[(y * w + x) as usize];
+        a.n += 1;
+    }
+    acc.into_iter()
+        .filter(|a| a.n > 0)
+        .filter_map(|a| {
+            let (bw, bh) = ((a.x1 - a.x0) as f32, (a.y1 - a.y0) as f32);
+            let score = a.sum / a.n as f32;
+            if bw.min(bh) < p.min_size || score < p.box_thresh {
+                return None;
+            }
+            // DB unclip of a rectangle: offset = area * ratio / perimeter.
+            let d = bw * bh * p.unclip / (2.0 * (bw + bh));
+            Some(DetBox {
+                x0: (a.x0 as f32 - d).max(0.0),
+                y0: (a.y0 as f32 - d).max(0.0),
+                x1: (a.x1 as f32 + d).min(w as f32),
+                y1: (a.y1 as f32 + d).min(h as f32),
+                score,
+            })
+        })
+        .collect()
+}
+
+/// Resizes a line crop to `height`, keeping its aspect ratio, width clamped to `[min_w, max_w]`.
+fn resize_to_height(crop: &GrayImage, height: u32, min_w: u32, max_w: u32) -> GrayImage {
+    let (w, h) = crop.dimensions();
+    let rw = ((w as f32 * height as f32 / h.max(1) as f32).ceil() as u32).clamp(min_w, max_w);
+    imageops::resize(crop, rw, height, FilterType::Triangle)
+}
+
+/// Writes `imgs` into an `[n, 3, h, width]` tensor normalised to -1..1, padded with 0.
+fn batch_tensor(imgs: &[GrayImage], h: u32, width: u32) -> Vec<f32> {
+    let plane = (h * width) as usize;
+    let mut data = vec![0f32; imgs.len() * 3 * plane];
+    let lut: Vec<f32> = (0..256).map(|v| v as f32 / 127.5 - 1.0).collect();
+    for (i, img) in imgs.iter().enumerate() {
+        let iw = img.width().min(width) as usize;
+        for c in 0..3 {
+            let base = (i * 3 + c) * plane;
+            for y in 0..h as usize {
+                let row = &img.as_raw()[y * img.width() as usize..][..iw];
+                for (d, px) in data[base + y * width as usize..][..iw].iter_mut().zip(row) {
+                    *d = lut[*px as usize];
+                }
+            }
+        }
+    }
+    data
+}
+
+/// 0°/180° line classifier (`cls.onnx`).
+pub struct Cls {
+    session: Session,
+}
+
+impl Cls {
+    pub fn load(third_party: &Path) -> Result<Self, OcrError> {
+        Ok(Cls {
+            session: session(third_party, CLS_MODEL)?,
+        })
+    }
+
+    /// For each line crop, the probability that it is upside down.
+    pub fn upside_down(&mut self, crops: &[GrayImage]) -> Result<Vec<f32>, OcrError> {
+        if crops.is_empty() {
+            return Ok(Vec::new());
+        }
+        let imgs: Vec<GrayImage> = crops
+            .iter()
+            .map(|c| resize_to_height(c, 48, 8, 192))
+            .collect();
+        let data = batch_tensor(&imgs, 48, 192);
+        let (shape, out) = run(&mut self.session, [imgs.len(), 3, 48, 192], data)?;
+        if shape.len() != 2 || shape[1] != 2 {
+            return Err(OcrError::Run(format!("cls output of shape {shape:?}")));
+        }
+        Ok(out.chunks(2).map(|p| p[1]).collect())
+    }
+}
+
+/// One recognised line crop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecText {
+    /// Characters with their confidence and centre x in crop pixels.
+    pub chars: Vec<(char, f32, f32)>,
+}
+
+impl RecText {
+    pub fn text(&self) -> String {
+        self.chars.iter().map(|c| c.0).collect()
+    }
+    pub fn confidence(&self) -> f32 {
+        if self.chars.is_empty() {
+            0.0
+        } else {
+            self.chars.iter().map(|c| c.1).sum::<f32>() / self.chars.len() as f32
+        }
+    }
+}
+
+/// Line recogniser (`rec.onnx`), CTC over the dictionary in the model's metadata.
+pub struct Rec {
+    session: Session,
+    /// Index 0 is the CTC blank.
+    chars: Vec<char>,
+    pub batch: usize,
+}
+
+pub const REC_HEIGHT: u32 = 48;
+/// Widest crop fed in one piece (longer lines are split by the caller).
+pub const REC_MAX_WIDTH: u32 = 1600;
+
+impl Rec {
+    pub fn load(third_party: &Path) -> Result<Self, OcrError> {
+        let session = session(third_party, REC_MODEL)?;
+        let dict = session
+            .metadata()
+            .ok()
+            .and_then(|m| m.custom("character"))
+            .ok_or_else(|| {
+                OcrError::Setup(format!(
+                    "{}: no `character` dictionary in the model metadata",
+                    third_party.join(REC_MODEL).display()
+                ))
+            })?;
+        let mut chars = vec!['\0'];
+        for line in dict.split('\n') {
+            let mut cs = line.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => chars.push(c),
+                (None, _) => {}
+                _ => {
+                    return Err(OcrError::Setup(format!(
+                        "rec dictionary entry {line:?} is not one character"
+                    )))
+                }
+            }
+        }
+        chars.push(' ');
+        Ok(Rec {
+            session,
+            chars,
+            batch: 8,
+        })
+    }
+
+    /// Recognises line crops (any height; scaled to 48 px).
+    pub fn recognize(&mut self, crops: &[GrayImage]) -> Result<Vec<RecText>, OcrError> {
+        let imgs: Vec<GrayImage> = crops
+            .iter()
+            .map(|c| resize_to_height(c, REC_HEIGHT, 16, REC_MAX_WIDTH))
+            .collect();
+        let mut order: Vec<usize> = (0..imgs.len()).collect();
+        order.sort_by_key(|&i| imgs[i].width());
+        let mut out = vec![RecText { chars: Vec::new() }; imgs.len()];
+        for chunk in order.chunks(self.batch.max(1)) {
+            let batch: Vec<GrayImage> = chunk.iter().map(|&i| imgs[i].clone()).collect();
+            let width = batch
+                .iter()
+                .map(|b| b.width())
+                .max()
+                .unwrap_or(16)
+                .div_ceil(8)
+                * 8;
+            let data = batch_tensor(&batch, REC_HEIGHT, width);
+            let (shape, probs) = run(
+                &mut self.session,
+                [batch.len(), 3, REC_HEIGHT as usize, width as usize],
+                data,
+            )?;
+            if shape.len() != 3 || shape[0] != batch.len() || shape[2] != self.chars.len() {
+                return Err(OcrError::Run(format!(
+                    "rec output of shape {shape:?} (dictionary has {} classes)",
+                    self.chars.len()
+                )));
+            }
+            let (t_len, classes) = (shape[1], shape[2]);
+            let step = width as f32 / t_len as f32;
+            for (k, &i) in chunk.iter().enumerate() {
+                let back = crops[i].width() as f32 / imgs[i].width() as f32;
+                let mut chars = Vec::new();
+                let mut prev = 0usize;
+                for t in 0..t_len {
+                    let row = &probs[(k * t_len + t) * classes..][..classes];
+                    let (best, p) = row.iter().enumerate().fold((0, f32::MIN), |b, (j, &v)| {
+                        if v > b.1 {
+                            (j, v)
+                        } else {
+                            b
+                        }
+                    });
+                    if best != 0 && best != prev {
+                        chars.push((self.chars[best], p, (t as f32 + 0.5) * step * back));
+                    }
+                    prev = best;
+                }
+                out[i] = RecText { chars };
+            }
+        }
+        Ok(out)
+    }
+}
