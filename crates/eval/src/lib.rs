@@ -66,3 +66,61 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<i32> {
         Ok(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        eval: EvalArgs,
+    }
+
+    #[test]
+    fn flags_parse_as_documented() {
+        let cli = Cli::try_parse_from([
+            "eval",
+            "--truth",
+            "t",
+            "--out",
+            "r",
+            "--json",
+            "--min-page-accuracy",
+            "0.98",
+            "--min-split-f1",
+            "0.95",
+            "--min-case-kind",
+            "1.0",
+            "--min-recall",
+            "0.9",
+            "--min-precision",
+            "0.85",
+            "--max-cer",
+            "0.05",
+            "--max-score-error",
+            "3",
+            "--max-failed",
+            "0",
+        ])
+        .unwrap();
+        let a = cli.eval;
+        assert_eq!((a.truth, a.out, a.json), ("t".into(), "r".into(), true));
+        assert_eq!(a.thresholds.min_page_accuracy, Some(0.98));
+        assert_eq!(a.thresholds.min_case_kind, Some(1.0));
+        assert_eq!(a.thresholds.max_score_error, Some(3.0));
+        assert_eq!(a.thresholds.max_failed, Some(0));
+        assert_eq!(a.thresholds.max_cer_full, None);
+    }
+
+    #[test]
+    fn a_percentage_given_for_a_fraction_is_a_usage_error() {
+        let e = Cli::try_parse_from(["eval", "--truth", "t", "--out", "r", "--max-cer", "5"])
+            .err()
+            .unwrap();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("0.98 for 98 %"), "{e}");
+        assert!(Cli::try_parse_from(["eval", "--out", "r"]).is_err());
+    }
+}

@@ -180,7 +180,8 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     ];
     writeln!(o, "{:<32} {:>8}  detail", "overall", "value")?;
     for (name, value, detail) in rows {
-        writeln!(o, "  {name:<30} {value:>8}  {detail}")?;
+        let row = format!("  {name:<30} {value:>8}  {detail}");
+        writeln!(o, "{}", row.trim_end())?;
     }
     writeln!(o)?;
 
