@@ -291,7 +291,7 @@ fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfiumError> {
     let bitmap = page.render_with_config(&config)?;
     let (w, h) = (bitmap.width() as usize, bitmap.height() as usize);
     let raw = bitmap.as_raw_bytes();
-    let stride = if h == 0 { 0 } else { raw.len() / h };
+    let stride = raw.len().checked_div(h).unwrap_or(0);
     if stride < w {
         return Err(PdfiumError::ImageError);
     }

@@ -239,7 +239,7 @@ fn an_unreadable_page_image_names_the_file() {
     std::fs::create_dir(&dir).unwrap();
     test_scan(100, 100).save(dir.join("1.png")).unwrap();
     std::fs::write(dir.join("2.jpg"), b"\xFF\xD8\xFF\xE0 garbage").unwrap();
-    let found = discover(&[dir.clone()]).unwrap();
+    let found = discover(std::slice::from_ref(&dir)).unwrap();
     let mut r = open(&found[0], &options()).unwrap();
     assert!(r.read_page(0).is_ok());
     let e = r.read_page(1).unwrap_err().to_string();

@@ -1,1 +1,143 @@
-//! anjuan-scan
+//! anjuan-scan: `anjuan scan PATH... --out DIR` and `anjuan bench DIR`.
+//!
+//! Stages, each behind a small typed interface:
+//! ingest ([`anjuan_ingest`]: pages as images or text layers) → OCR
+//! ([`anjuan_ocr::read_page`], cached per page under `DIR/.cache/`) →
+//! [`stages::classify`] → [`stages::check`] → [`stages::assess`] (rubric) →
+//! report ([`stages::write_dossier`]: `pages/NNNN.txt`, `review.json`) and
+//! `index.json` (`shared/output-contract.md`).
+//!
+//! [`scan`] runs many dossiers with one page-reading thread and `jobs` OCR
+//! workers; [`scan_dossier`] runs one (for the web app).
+
+pub mod bench;
+pub mod cache;
+pub mod ids;
+pub mod page;
+pub mod pipeline;
+pub mod progress;
+pub mod stages;
+
+pub use bench::{run_bench, BenchArgs};
+pub use page::OcrPage;
+pub use pipeline::{scan, Dossier, EngineFactory, Outcome, RunConfig, ScanStats};
+
+use anjuan_core::contract::{DossierStatus, Review};
+use anjuan_ingest::DossierSource;
+use anjuan_ocr::EngineKind;
+use std::path::{Path, PathBuf};
+
+/// `anjuan scan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScanArgs {
+    /// PDFs, or folders searched recursively for PDFs (a folder of only page
+    /// images is one dossier).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output folder: index.json, <id>/review.json, <id>/pages/NNNN.txt.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// OCR worker threads (default: the number of cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// OCR engine: ppocr or tesseract.
+    #[arg(long, default_value = "ppocr")]
+    pub engine: EngineKind,
+    /// Resolution for pages that have to be rendered.
+    #[arg(long, default_value_t = 300)]
+    pub dpi: u32,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The number of cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// The dossiers under `paths` with their IDs.
+pub fn plan(paths: &[PathBuf]) -> Result<Vec<Dossier>, anjuan_ingest::IngestError> {
+    let sources = anjuan_ingest::discover(paths)?;
+    let ids = ids::unique_ids(
+        sources
+            .iter()
+            .map(|s| s.stem())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    );
+    Ok(ids
+        .into_iter()
+        .zip(sources)
+        .map(|(id, source)| Dossier { id, source })
+        .collect())
+}
+
+/// Runs `anjuan scan`; returns the exit status: 0 all ok, 1 some failed, 2 usage error.
+pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
+    let dossiers = match plan(&args.paths) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("anjuan scan: {e}");
+            return Ok(2);
+        }
+    };
+    if dossiers.is_empty() {
+        eprintln!("anjuan scan: no PDFs or page-image folders found in the given paths");
+        return Ok(2);
+    }
+    let third_party = match anjuan_core::paths::require_third_party() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("anjuan scan: {e}");
+            return Ok(1);
+        }
+    };
+    let mut config = RunConfig::new(
+        args.engine,
+        &third_party,
+        args.jobs.unwrap_or_else(default_jobs),
+    );
+    config.ingest.render_dpi = args.dpi;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", args.out.display()))?;
+    let factory = config.engine_factory();
+    let (outcomes, _) = scan(&dossiers, &args.out, &config, factory, args.quiet)?;
+    let failed = outcomes
+        .iter()
+        .filter(|o| o.status == DossierStatus::Failed)
+        .count();
+    if !args.quiet {
+        eprintln!(
+            "anjuan scan: {} ok, {failed} failed; index: {}",
+            outcomes.len() - failed,
+            args.out.join("index.json").display()
+        );
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// Scans one dossier into `out/<id>/` and returns its review (errors name the file).
+pub fn scan_dossier(
+    source: DossierSource,
+    id: &str,
+    out: &Path,
+    config: &RunConfig,
+    factory: EngineFactory,
+) -> anyhow::Result<Review> {
+    let dossier = Dossier {
+        id: ids::safe_id(id),
+        source,
+    };
+    let (outcomes, _) = scan(std::slice::from_ref(&dossier), out, config, factory, true)?;
+    let o = &outcomes[0];
+    if o.status == DossierStatus::Failed {
+        anyhow::bail!("{}", o.error.as_deref().unwrap_or("failed"));
+    }
+    let path = out.join(&dossier.id).join("review.json");
+    let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(serde_json::from_slice(&bytes)?)
+}

@@ -1,0 +1,699 @@
+//! The scan of many dossiers: one thread reads pages (pdfium is not
+//! thread-safe) and feeds OCR workers through a bounded channel, so at most
+//! `jobs × 2 + 1` page images are in memory; this thread collects the results,
+//! and writes each dossier's outputs when its last page is in.
+
+use crate::cache::{image_hash, Cache, DossierRecord};
+use crate::page::OcrPage;
+use crate::progress::Progress;
+use crate::stages::{build_review, outputs_complete, write_dossier};
+use anjuan_core::contract::{DossierInfo, DossierStatus, Index, IndexEntry, INDEX_SCHEMA};
+use anjuan_core::fsutil::atomic_write_json;
+use anjuan_ingest::{DossierSource, IngestOptions, PageContent, PageImage};
+use anjuan_ocr::{EngineKind, OcrEngine, OcrError};
+use sha2::{Digest, Sha256};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Makes one OCR engine (called once per worker that has work).
+pub type EngineFactory = Arc<dyn Fn() -> Result<Box<dyn OcrEngine>, OcrError> + Send + Sync>;
+
+/// What decides a run's output besides the input.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub engine: EngineKind,
+    pub third_party: PathBuf,
+    pub ingest: IngestOptions,
+    /// OCR worker threads.
+    pub jobs: usize,
+}
+
+impl RunConfig {
+    pub fn new(engine: EngineKind, third_party: &Path, jobs: usize) -> Self {
+        RunConfig {
+            engine,
+            third_party: third_party.to_path_buf(),
+            ingest: IngestOptions::new(third_party),
+            jobs: jobs.max(1),
+        }
+    }
+
+    /// Everything that changes a dossier's output: the program version, the
+    /// engine, the installed models and libraries (`third_party/MANIFEST`)
+    /// and the ingest settings. A finished dossier made under another key is redone.
+    pub fn key(&self) -> String {
+        let manifest = std::fs::read(self.third_party.join("MANIFEST")).unwrap_or_default();
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(self.engine.as_str().as_bytes());
+        h.update(&manifest);
+        h.update(
+            format!(
+                "dpi={} text={} imgdpi={}",
+                self.ingest.render_dpi,
+                self.ingest.min_text_layer_chars,
+                self.ingest.default_image_dpi
+            )
+            .as_bytes(),
+        );
+        hex::encode(h.finalize())[..16].to_string()
+    }
+
+    /// A factory of this run's engine.
+    pub fn engine_factory(&self) -> EngineFactory {
+        let (kind, tp) = (self.engine, self.third_party.clone());
+        Arc::new(move || anjuan_ocr::create_engine(kind, &tp))
+    }
+}
+
+/// One dossier of a run.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    pub id: String,
+    pub source: DossierSource,
+}
+
+/// How one dossier went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub id: String,
+    pub source: String,
+    pub status: DossierStatus,
+    pub error: Option<String>,
+    /// Unchanged since a finished earlier run: nothing was read.
+    pub skipped: bool,
+    pub page_count: u32,
+}
+
+/// Counts and time per stage (seconds; stage times are summed over threads).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanStats {
+    pub wall_secs: f64,
+    pub prepare_secs: f64,
+    pub extract_secs: f64,
+    pub hash_secs: f64,
+    pub ocr_secs: f64,
+    pub write_secs: f64,
+    pub pages_ocr: u64,
+    pub pages_cached: u64,
+    pub pages_text_layer: u64,
+    pub dossiers_skipped: u64,
+}
+
+#[derive(Default)]
+struct Timers {
+    extract: AtomicU64,
+    hash: AtomicU64,
+    ocr: AtomicU64,
+}
+
+fn add(t: &AtomicU64, since: Instant) {
+    t.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+}
+
+fn secs(t: &AtomicU64) -> f64 {
+    Duration::from_nanos(t.load(Ordering::Relaxed)).as_secs_f64()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Ocr,
+    Cache,
+    TextLayer,
+}
+
+enum Msg {
+    Page {
+        d: usize,
+        index: u32,
+        page: OcrPage,
+        via: Via,
+    },
+    Failed {
+        d: usize,
+        error: String,
+    },
+}
+
+struct Work {
+    d: usize,
+    index: u32,
+    hash: String,
+    page: PageImage,
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// A dossier to read, with what the preparation learnt.
+struct Todo {
+    d: usize,
+    sha256: String,
+    page_count: u32,
+}
+
+/// Scans `dossiers` into `out`: skips those finished before with the same
+/// input and configuration, reads and OCRs the rest (pages found in the cache
+/// are not OCR'd again) and writes `index.json` after every dossier.
+pub fn scan(
+    dossiers: &[Dossier],
+    out: &Path,
+    config: &RunConfig,
+    factory: EngineFactory,
+    quiet: bool,
+) -> anyhow::Result<(Vec<Outcome>, ScanStats)> {
+    let t0 = Instant::now();
+    let cache = Cache::new(out);
+    let run_key = config.key();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; dossiers.len()];
+    let mut todo = Vec::new();
+    let mut stats = ScanStats::default();
+
+    // Prepare: hash inputs, skip unchanged finished dossiers, count pages.
+    for (d, dossier) in dossiers.iter().enumerate() {
+        let source = dossier.source.path.display().to_string();
+        let fail = |error: String| Outcome {
+            id: dossier.id.clone(),
+            source: source.clone(),
+            status: DossierStatus::Failed,
+            error: Some(error),
+            skipped: false,
+            page_count: 0,
+        };
+        let sha256 = match dossier.source.sha256() {
+            Ok(s) => s,
+            Err(e) => {
+                outcomes[d] = Some(fail(e.to_string()));
+                continue;
+            }
+        };
+        if let Some(rec) = cache.get_record(&dossier.id) {
+            if rec.sha256 == sha256
+                && rec.config == run_key
+                && outputs_complete(&out.join(&dossier.id), rec.page_count)
+            {
+                stats.dossiers_skipped += 1;
+                outcomes[d] = Some(Outcome {
+                    id: dossier.id.clone(),
+                    source,
+                    status: DossierStatus::Ok,
+                    error: None,
+                    skipped: true,
+                    page_count: rec.page_count,
+                });
+                continue;
+            }
+        }
+        match anjuan_ingest::open(&dossier.source, &config.ingest) {
+            Ok(r) => todo.push(Todo {
+                d,
+                sha256,
+                page_count: r.page_count(),
+            }),
+            Err(e) => outcomes[d] = Some(fail(e.to_string())),
+        }
+    }
+    stats.prepare_secs = t0.elapsed().as_secs_f64();
+
+    let total_pages: u64 = todo.iter().map(|t| t.page_count as u64).sum();
+    let mut progress = Progress::new(quiet, dossiers.len() as u64, total_pages);
+    for o in outcomes.iter().flatten() {
+        progress.dossier_done(&outcome_line(o));
+    }
+    write_index(out, &outcomes)?;
+
+    if !todo.is_empty() {
+        run_pipeline(
+            dossiers,
+            &todo,
+            out,
+            config,
+            &run_key,
+            factory,
+            &cache,
+            &mut outcomes,
+            &mut stats,
+            &mut progress,
+        )?;
+    }
+    progress.finish();
+    stats.wall_secs = t0.elapsed().as_secs_f64();
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(d, o)| {
+            o.unwrap_or_else(|| Outcome {
+                id: dossiers[d].id.clone(),
+                source: dossiers[d].source.path.display().to_string(),
+                status: DossierStatus::Failed,
+                error: Some("not processed (internal error)".into()),
+                skipped: false,
+                page_count: 0,
+            })
+        })
+        .collect();
+    write_index(out, &outcomes.iter().cloned().map(Some).collect::<Vec<_>>())?;
+    Ok((outcomes, stats))
+}
+
+fn outcome_line(o: &Outcome) -> String {
+    match (&o.status, o.skipped) {
+        (DossierStatus::Ok, true) => format!("{}: unchanged, skipped", o.id),
+        (DossierStatus::Ok, false) => format!("{}: ok, {} pages", o.id, o.page_count),
+        (DossierStatus::Failed, _) => format!(
+            "{}: FAILED: {}",
+            o.id,
+            o.error.as_deref().unwrap_or("unknown error")
+        ),
+    }
+}
+
+fn write_index(out: &Path, outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
+    let index = Index {
+        schema: INDEX_SCHEMA.to_string(),
+        dossiers: outcomes
+            .iter()
+            .flatten()
+            .map(|o| IndexEntry {
+                id: o.id.clone(),
+                source: o.source.clone(),
+                status: o.status,
+                error: o.error.clone(),
+            })
+            .collect(),
+    };
+    atomic_write_json(&out.join("index.json"), &index)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.join("index.json").display()))
+}
+
+struct Collecting {
+    pages: Vec<Option<OcrPage>>,
+    missing: u32,
+    done: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_pipeline(
+    dossiers: &[Dossier],
+    todo: &[Todo],
+    out: &Path,
+    config: &RunConfig,
+    run_key: &str,
+    factory: EngineFactory,
+    cache: &Cache,
+    outcomes: &mut [Option<Outcome>],
+    stats: &mut ScanStats,
+    progress: &mut Progress,
+) -> anyhow::Result<()> {
+    // The first engine tells the cache key; it then serves worker 0.
+    let first = match factory() {
+        Ok(e) => e,
+        Err(e) => {
+            for t in todo {
+                let o = Outcome {
+                    id: dossiers[t.d].id.clone(),
+                    source: dossiers[t.d].source.path.display().to_string(),
+                    status: DossierStatus::Failed,
+                    error: Some(format!("cannot start the OCR engine: {e}")),
+                    skipped: false,
+                    page_count: 0,
+                };
+                progress.dossier_done(&outcome_line(&o));
+                outcomes[t.d] = Some(o);
+            }
+            return Ok(());
+        }
+    };
+    let engine_key = first.config_key();
+    let failed: Vec<AtomicBool> = dossiers.iter().map(|_| AtomicBool::new(false)).collect();
+    let timers = Timers::default();
+    let (msg_tx, msg_rx) = channel::<Msg>();
+    let (work_tx, work_rx) = sync_channel::<Work>(config.jobs);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let mut collecting: Vec<Option<Collecting>> = dossiers.iter().map(|_| None).collect();
+    for t in todo {
+        collecting[t.d] = Some(Collecting {
+            pages: vec![None; t.page_count as usize],
+            missing: t.page_count,
+            done: false,
+        });
+        cache.remove_record(&dossiers[t.d].id);
+    }
+
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        // Reader: the only thread that touches pdfium.
+        {
+            let (msg_tx, failed, timers) = (msg_tx.clone(), &failed, &timers);
+            let engine_key = engine_key.clone();
+            s.spawn(move || {
+                read_pages(
+                    dossiers,
+                    todo,
+                    config,
+                    cache,
+                    &engine_key,
+                    failed,
+                    timers,
+                    &msg_tx,
+                    work_tx,
+                )
+            });
+        }
+        let mut first = Some(first);
+        for _ in 0..config.jobs {
+            let engine = first.take();
+            let (msg_tx, work_rx, factory) = (msg_tx.clone(), work_rx.clone(), factory.clone());
+            let (failed, timers, engine_key) = (&failed, &timers, engine_key.clone());
+            s.spawn(move || {
+                ocr_worker(
+                    engine,
+                    &factory,
+                    &work_rx,
+                    &msg_tx,
+                    cache,
+                    &engine_key,
+                    failed,
+                    dossiers,
+                    timers,
+                )
+            });
+        }
+        drop(msg_tx);
+        collect(
+            dossiers,
+            todo,
+            out,
+            run_key,
+            cache,
+            &msg_rx,
+            &mut collecting,
+            &failed,
+            outcomes,
+            stats,
+            progress,
+        )
+    })?;
+    stats.extract_secs = secs(&timers.extract);
+    stats.hash_secs = secs(&timers.hash);
+    stats.ocr_secs = secs(&timers.ocr);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_pages(
+    dossiers: &[Dossier],
+    todo: &[Todo],
+    config: &RunConfig,
+    cache: &Cache,
+    engine_key: &str,
+    failed: &[AtomicBool],
+    timers: &Timers,
+    msg_tx: &Sender<Msg>,
+    work_tx: std::sync::mpsc::SyncSender<Work>,
+) {
+    for t in todo {
+        let d = t.d;
+        let source = &dossiers[d].source;
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
+            let mut reader =
+                anjuan_ingest::open(source, &config.ingest).map_err(|e| e.to_string())?;
+            for index in 0..reader.page_count() {
+                if failed[d].load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let start = Instant::now();
+                let content = reader.read_page(index).map_err(|e| e.to_string())?;
+                add(&timers.extract, start);
+                match content {
+                    PageContent::Text(text) => {
+                        let page = OcrPage::from_text_layer(&text);
+                        let _ = msg_tx.send(Msg::Page {
+                            d,
+                            index,
+                            page,
+                            via: Via::TextLayer,
+                        });
+                    }
+                    PageContent::Image(image) => {
+                        let start = Instant::now();
+                        let hash = image_hash(&image.image);
+                        let cached = cache.get_page(engine_key, &hash);
+                        add(&timers.hash, start);
+                        match cached {
+                            Some(mut page) => {
+                                page.dpi = image.dpi;
+                                let _ = msg_tx.send(Msg::Page {
+                                    d,
+                                    index,
+                                    page,
+                                    via: Via::Cache,
+                                });
+                            }
+                            None => {
+                                let work = Work {
+                                    d,
+                                    index,
+                                    hash,
+                                    page: image,
+                                };
+                                if work_tx.send(work).is_err() {
+                                    return Err("OCR workers stopped".into());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }));
+        let error = match result {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(p) => Some(format!(
+                "{}: internal error while reading: {}",
+                source.path.display(),
+                panic_message(p.as_ref())
+            )),
+        };
+        if let Some(error) = error {
+            failed[d].store(true, Ordering::Relaxed);
+            let _ = msg_tx.send(Msg::Failed { d, error });
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ocr_worker(
+    mut engine: Option<Box<dyn OcrEngine>>,
+    factory: &EngineFactory,
+    work_rx: &Mutex<Receiver<Work>>,
+    msg_tx: &Sender<Msg>,
+    cache: &Cache,
+    engine_key: &str,
+    failed: &[AtomicBool],
+    dossiers: &[Dossier],
+    timers: &Timers,
+) {
+    loop {
+        let work = {
+            let rx = work_rx.lock().unwrap_or_else(|p| p.into_inner());
+            match rx.recv() {
+                Ok(w) => w,
+                Err(_) => return,
+            }
+        };
+        let Work {
+            d,
+            index,
+            hash,
+            page,
+        } = work;
+        if failed[d].load(Ordering::Relaxed) {
+            continue;
+        }
+        let where_ = format!("{} (page {})", dossiers[d].source.path.display(), index + 1);
+        if engine.is_none() {
+            match factory() {
+                Ok(e) => engine = Some(e),
+                Err(e) => {
+                    let _ = msg_tx.send(Msg::Failed {
+                        d,
+                        error: format!("{where_}: {e}"),
+                    });
+                    continue;
+                }
+            }
+        }
+        let eng = engine.as_mut().expect("engine was just made");
+        let start = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            anjuan_ocr::read_page(eng.as_mut(), &page.image)
+        }));
+        add(&timers.ocr, start);
+        match result {
+            Ok(Ok(read)) => {
+                let ocr_page = OcrPage::from_read(&read, eng.name(), page.dpi);
+                // A page that cannot be cached is still a good page; it is OCR'd again next time.
+                if let Err(e) = cache.put_page(engine_key, &hash, &ocr_page) {
+                    eprintln!("anjuan: warning: cannot write the OCR cache: {e}");
+                }
+                let _ = msg_tx.send(Msg::Page {
+                    d,
+                    index,
+                    page: ocr_page,
+                    via: Via::Ocr,
+                });
+            }
+            Ok(Err(e)) => {
+                let _ = msg_tx.send(Msg::Failed {
+                    d,
+                    error: format!("{where_}: {e}"),
+                });
+            }
+            Err(p) => {
+                // The engine may be left in a bad state: make a new one next time.
+                engine = None;
+                let _ = msg_tx.send(Msg::Failed {
+                    d,
+                    error: format!("{where_}: OCR crashed: {}", panic_message(p.as_ref())),
+                });
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    dossiers: &[Dossier],
+    todo: &[Todo],
+    out: &Path,
+    run_key: &str,
+    cache: &Cache,
+    msg_rx: &Receiver<Msg>,
+    collecting: &mut [Option<Collecting>],
+    failed: &[AtomicBool],
+    outcomes: &mut [Option<Outcome>],
+    stats: &mut ScanStats,
+    progress: &mut Progress,
+) -> anyhow::Result<()> {
+    let sha_of = |d: usize| todo.iter().find(|t| t.d == d).map(|t| t.sha256.clone());
+    let source_of = |d: usize| dossiers[d].source.path.display().to_string();
+    for msg in msg_rx {
+        match msg {
+            Msg::Failed { d, error } => {
+                failed[d].store(true, Ordering::Relaxed);
+                let Some(c) = collecting[d].as_mut() else {
+                    continue;
+                };
+                if c.done {
+                    continue;
+                }
+                c.done = true;
+                c.pages.clear();
+                let o = Outcome {
+                    id: dossiers[d].id.clone(),
+                    source: source_of(d),
+                    status: DossierStatus::Failed,
+                    error: Some(error),
+                    skipped: false,
+                    page_count: 0,
+                };
+                progress.dossier_done(&outcome_line(&o));
+                outcomes[d] = Some(o);
+                write_index(out, outcomes)?;
+            }
+            Msg::Page {
+                d,
+                index,
+                page,
+                via,
+            } => {
+                progress.pages_done(1);
+                match via {
+                    Via::Ocr => stats.pages_ocr += 1,
+                    Via::Cache => stats.pages_cached += 1,
+                    Via::TextLayer => stats.pages_text_layer += 1,
+                }
+                let Some(c) = collecting[d].as_mut() else {
+                    continue;
+                };
+                if c.done {
+                    continue;
+                }
+                if c.pages[index as usize].replace(page).is_none() {
+                    c.missing -= 1;
+                }
+                if c.missing > 0 {
+                    continue;
+                }
+                c.done = true;
+                let pages: Vec<OcrPage> =
+                    std::mem::take(&mut c.pages).into_iter().flatten().collect();
+                let start = Instant::now();
+                let sha256 = sha_of(d).unwrap_or_default();
+                let o = match finish_dossier(&dossiers[d], &sha256, &pages, out, run_key, cache) {
+                    Ok(()) => Outcome {
+                        id: dossiers[d].id.clone(),
+                        source: source_of(d),
+                        status: DossierStatus::Ok,
+                        error: None,
+                        skipped: false,
+                        page_count: pages.len() as u32,
+                    },
+                    Err(e) => Outcome {
+                        id: dossiers[d].id.clone(),
+                        source: source_of(d),
+                        status: DossierStatus::Failed,
+                        error: Some(format!("{}: {e:#}", source_of(d))),
+                        skipped: false,
+                        page_count: 0,
+                    },
+                };
+                stats.write_secs += start.elapsed().as_secs_f64();
+                progress.dossier_done(&outcome_line(&o));
+                outcomes[d] = Some(o);
+                write_index(out, outcomes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finish_dossier(
+    dossier: &Dossier,
+    sha256: &str,
+    pages: &[OcrPage],
+    out: &Path,
+    run_key: &str,
+    cache: &Cache,
+) -> anyhow::Result<()> {
+    let info = DossierInfo {
+        id: dossier.id.clone(),
+        source: dossier.source.path.display().to_string(),
+        sha256: sha256.to_string(),
+        page_count: pages.len() as u32,
+    };
+    let review = build_review(info, pages)?;
+    let dir = out.join(&dossier.id);
+    write_dossier(&dir, &review, pages)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;
+    cache
+        .put_record(
+            &dossier.id,
+            &DossierRecord {
+                sha256: sha256.to_string(),
+                config: run_key.to_string(),
+                page_count: pages.len() as u32,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("cannot write the cache record: {e}"))?;
+    Ok(())
+}

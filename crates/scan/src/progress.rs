@@ -1,0 +1,95 @@
+//! Progress: indicatif bars (dossiers; pages with rate and ETA) on a terminal,
+//! plain lines otherwise, nothing with `--quiet`.
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Instant;
+
+pub enum Progress {
+    Quiet,
+    Plain {
+        start: Instant,
+        dossiers: u64,
+        done: u64,
+    },
+    Bars {
+        dossiers: ProgressBar,
+        pages: ProgressBar,
+        _multi: MultiProgress,
+    },
+}
+
+impl Progress {
+    pub fn new(quiet: bool, dossiers: u64, pages: u64) -> Self {
+        if quiet {
+            return Progress::Quiet;
+        }
+        if !std::io::stderr().is_terminal() {
+            eprintln!("anjuan scan: {dossiers} dossier(s), {pages} page(s) to read");
+            return Progress::Plain {
+                start: Instant::now(),
+                dossiers,
+                done: 0,
+            };
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let d = multi.add(ProgressBar::new(dossiers));
+        d.set_style(
+            ProgressStyle::with_template("dossiers {bar:30.cyan/blue} {pos}/{len} {wide_msg}")
+                .expect("valid template"),
+        );
+        let p = multi.add(ProgressBar::new(pages));
+        p.set_style(
+            ProgressStyle::with_template(
+                "pages    {bar:30.green/white} {pos}/{len} {per_sec} ETA {eta} (elapsed {elapsed})",
+            )
+            .expect("valid template"),
+        );
+        Progress::Bars {
+            dossiers: d,
+            pages: p,
+            _multi: multi,
+        }
+    }
+
+    pub fn pages_done(&self, n: u64) {
+        if let Progress::Bars { pages, .. } = self {
+            pages.inc(n);
+        }
+    }
+
+    /// A dossier finished (ok or failed); `line` says how.
+    pub fn dossier_done(&mut self, line: &str) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Plain {
+                start,
+                dossiers,
+                done,
+            } => {
+                *done += 1;
+                eprintln!(
+                    "[{done}/{dossiers}] {line} ({:.1} s elapsed)",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            Progress::Bars { dossiers, .. } => {
+                dossiers.inc(1);
+                dossiers.set_message(line.to_string());
+                if line.contains("FAILED") {
+                    dossiers.println(line);
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Progress::Bars {
+            dossiers, pages, ..
+        } = self
+        {
+            pages.finish();
+            dossiers.finish();
+        }
+    }
+}

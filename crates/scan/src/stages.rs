@@ -1,0 +1,160 @@
+//! The stages after OCR: classify → check → assess → report. Classification
+//! and checks come in later issues; their interfaces are here so that they
+//! slot in without touching the pipeline.
+
+use crate::page::OcrPage;
+use anjuan_core::contract::{
+    DocumentEntry, DossierInfo, Finding, PageEntry, PageOcr, Review, Score, REVIEW_SCHEMA,
+};
+use anjuan_core::fsutil::{atomic_write, atomic_write_json};
+use anjuan_core::CaseKind;
+use anjuan_rubric::{Facts, Rubric};
+use std::path::Path;
+
+/// Page types, documents and the kind of case, as classification finds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    pub case_kind: CaseKind,
+    /// One per page: doc-type code and 1-based document index.
+    pub pages: Vec<PageClass>,
+    pub documents: Vec<DocumentEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageClass {
+    pub doc_type: String,
+    pub document: Option<u32>,
+    pub printed_page_number: Option<u32>,
+}
+
+/// Classification of the dossier's pages. Not implemented yet: every page is
+/// `other`, in no document, and the kind of case is unknown.
+pub fn classify(pages: &[OcrPage]) -> Classification {
+    Classification {
+        case_kind: CaseKind::Unknown,
+        pages: pages
+            .iter()
+            .map(|_| PageClass {
+                doc_type: "other".to_string(),
+                document: None,
+                printed_page_number: None,
+            })
+            .collect(),
+        documents: Vec::new(),
+    }
+}
+
+/// What the checks found, and which checks ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckResult {
+    pub findings: Vec<Finding>,
+    pub implemented: Vec<&'static str>,
+}
+
+/// The rubric checks. None is implemented yet.
+pub fn check(_pages: &[OcrPage], _class: &Classification) -> CheckResult {
+    CheckResult::default()
+}
+
+/// Fills `manual`, `not_applicable` and `score` from the rubric of the
+/// review's case kind; with no rubric (kind unknown) nothing is judged and
+/// the score is that of no findings.
+pub fn assess(review: &mut Review, implemented: &[&str]) -> anyhow::Result<()> {
+    match Rubric::builtin(review.case_kind) {
+        Some(rubric) => {
+            let facts = Facts::from_doc_types(review.pages.iter().map(|p| p.doc_type.as_str()));
+            anjuan_rubric::fill_review(review, rubric, &facts, implemented)?;
+        }
+        None => {
+            review.manual = Vec::new();
+            review.not_applicable = Vec::new();
+            review.score = Score {
+                draft: 100.0,
+                grade: "优秀".to_string(),
+                basic_breach_suspected: false,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// `pages/0001.txt` for page 1.
+pub fn text_file_name(page: u32) -> String {
+    format!("pages/{page:04}.txt")
+}
+
+/// The review of one dossier from its pages.
+pub fn build_review(info: DossierInfo, pages: &[OcrPage]) -> anyhow::Result<Review> {
+    let class = classify(pages);
+    let checks = check(pages, &class);
+    let mut review = Review {
+        schema: REVIEW_SCHEMA.to_string(),
+        dossier: info,
+        case_kind: class.case_kind,
+        pages: pages
+            .iter()
+            .zip(&class.pages)
+            .enumerate()
+            .map(|(i, (p, c))| PageEntry {
+                page: i as u32 + 1,
+                doc_type: c.doc_type.clone(),
+                document: c.document,
+                printed_page_number: c.printed_page_number,
+                ocr: PageOcr {
+                    engine: p.engine.clone(),
+                    dpi: p.dpi,
+                    mean_confidence: (p.mean_confidence * 1000.0).round() / 1000.0,
+                    text_file: text_file_name(i as u32 + 1),
+                },
+            })
+            .collect(),
+        documents: class.documents,
+        findings: checks.findings,
+        manual: Vec::new(),
+        not_applicable: Vec::new(),
+        score: Score {
+            draft: 100.0,
+            grade: String::new(),
+            basic_breach_suspected: false,
+        },
+    };
+    assess(&mut review, &checks.implemented)?;
+    Ok(review)
+}
+
+/// Writes `dir/pages/NNNN.txt` and then `dir/review.json` (each atomically),
+/// and removes page files left from an earlier, longer version of the input.
+pub fn write_dossier(dir: &Path, review: &Review, pages: &[OcrPage]) -> std::io::Result<()> {
+    for (entry, page) in review.pages.iter().zip(pages) {
+        atomic_write(&dir.join(&entry.ocr.text_file), page.text_file().as_bytes())?;
+    }
+    if let Ok(listing) = std::fs::read_dir(dir.join("pages")) {
+        for e in listing.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stale = name
+                .strip_suffix(".txt")
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n == 0 || n > review.pages.len() as u32);
+            if stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    atomic_write_json(&dir.join("review.json"), review)
+}
+
+/// Whether `dir` holds a complete output of `page_count` pages.
+pub fn outputs_complete(dir: &Path, page_count: u32) -> bool {
+    let Ok(bytes) = std::fs::read(dir.join("review.json")) else {
+        return false;
+    };
+    let Ok(review) = serde_json::from_slice::<Review>(&bytes) else {
+        return false;
+    };
+    review.dossier.page_count == page_count
+        && review.pages.len() == page_count as usize
+        && review
+            .pages
+            .iter()
+            .all(|p| dir.join(&p.ocr.text_file).is_file())
+}
