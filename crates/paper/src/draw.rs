@@ -115,7 +115,7 @@ impl Page<'_> {
     /// baseline and spacing; one pen per line.
     fn hand(&mut self, t: &TextItem, ink: Rgb, weight: u32) -> Bounds {
         let size = self.px(t.size) * crate::layout::HAND_SCALE;
-        let slant: f32 = self.rng.gen_range(0.02..0.2);
+        let slant: f32 = self.rng.gen_range(0.0..0.12);
         let drift: f32 = self.rng.gen_range(-0.04..0.04);
         let mut pen = self.px(t.x);
         let base = self.px(t.baseline);
@@ -133,7 +133,10 @@ impl Page<'_> {
                 let x = pen + self.rng.gen_range(-0.04..0.04) * s;
                 let frac = (x - x.floor(), y - y.floor());
                 let r = self.fonts.resolve(Face::Kai, c);
-                if let Some(g) = self.fonts.raster(Face::Kai, r, s, m, frac) {
+                if let Some(mut g) = self.fonts.raster(Face::Kai, r, s, m, frac) {
+                    if self.ppm > 9.0 {
+                        g = g.embolden();
+                    }
                     let (ox, oy) = (x.floor() as i32, y.floor() as i32);
                     let alpha = self.rng.gen_range(215..=255);
                     self.canvas.blend(&g, ox, oy, ink, weight, alpha);

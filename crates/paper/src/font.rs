@@ -248,3 +248,39 @@ impl Fonts {
         Some(cov)
     }
 }
+
+impl Coverage {
+    /// Thickens strokes by one pixel (right and down): a pen line is
+    /// heavier than the brush font's thin strokes.
+    pub fn embolden(&self) -> Coverage {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (nw, nh) = (w + 1, h + 1);
+        let mut data = vec![0u8; nw * nh];
+        let at = |x: usize, y: usize| -> u8 {
+            if x < w && y < h {
+                self.data[y * w + x]
+            } else {
+                0
+            }
+        };
+        for y in 0..nh {
+            for x in 0..nw {
+                let mut v = at(x, y);
+                if x > 0 {
+                    v = v.max(at(x - 1, y));
+                }
+                if y > 0 {
+                    v = v.max(at(x, y - 1));
+                }
+                data[y * nw + x] = v;
+            }
+        }
+        Coverage {
+            left: self.left,
+            top: self.top,
+            width: nw as u32,
+            height: nh as u32,
+            data,
+        }
+    }
+}

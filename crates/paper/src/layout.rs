@@ -10,7 +10,7 @@ pub const PAGE_H: f32 = 297.0;
 /// Millimetres per typographic point.
 pub const PT: f32 = 25.4 / 72.0;
 /// Handwriting is written a little larger than the print around it.
-pub const HAND_SCALE: f32 = 1.12;
+pub const HAND_SCALE: f32 = 1.25;
 /// Blank fill character (an empty field on a form).
 pub const BLANK: char = '\u{3000}';
 
@@ -327,7 +327,18 @@ impl<'a> Layouter<'a> {
             let baseline = (pitch - size) / 2.0 + size * 0.88;
             let (mut items, end) = Self::segments(seg, x, baseline, size, face, color);
             if li + 1 == n {
-                items.extend(marks(&line.marks, x, end, baseline - size * 0.38));
+                // A fingerprint goes beside the first signature on the line.
+                let sign_end = items.iter().find_map(|it| match it {
+                    Item::Text(t) if t.hand => Some(t.x + t.width),
+                    _ => None,
+                });
+                items.extend(marks(
+                    &line.marks,
+                    x,
+                    end,
+                    sign_end.unwrap_or(end),
+                    baseline - size * 0.38,
+                ));
             }
             out.push(Chunk {
                 height: pitch,
@@ -469,7 +480,7 @@ impl<'a> Layouter<'a> {
         let body = st.body_pt * PT;
         let pitch = body * st.leading;
         let mut out = Vec::new();
-        let red_head = fnv(&doc.title) % 2 == 0;
+        let red_head = fnv(&doc.title) & 1 == 0;
         for (bi, block) in doc.blocks.iter().enumerate() {
             match block {
                 Block::Agency(name) => {
@@ -717,12 +728,14 @@ fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '.' || c == '-'
 }
 
-/// Seal and fingerprint items for a line spanning `x..end` whose middle is at `ymid`.
-fn marks(m: &SignatureMarks, x: f32, end: f32, ymid: f32) -> Vec<Item> {
+/// Seal and fingerprint items for a line spanning `x..end` whose middle is
+/// at `ymid`; `sign_end` is where the signature the fingerprint goes with ends.
+fn marks(m: &SignatureMarks, x: f32, end: f32, sign_end: f32, ymid: f32) -> Vec<Item> {
     let mut out = Vec::new();
     if let Some(seal) = &m.seal {
+        // Centred over the date's end part, reaching over the line above.
         let w = (end - x).max(0.0);
-        let cx = end - (w / 2.0).min(14.0);
+        let cx = end - (w * 0.45).clamp(8.0, 18.0);
         out.push(Item::Seal {
             cx,
             cy: ymid - 4.0,
@@ -731,7 +744,7 @@ fn marks(m: &SignatureMarks, x: f32, end: f32, ymid: f32) -> Vec<Item> {
     }
     if m.fingerprint {
         out.push(Item::Fingerprint {
-            cx: end + 3.0,
+            cx: sign_end + 3.5,
             cy: ymid,
         });
     }

@@ -124,8 +124,8 @@ pub fn seal(
     // Agency name along the upper arc, characters facing outwards.
     let chars: Vec<char> = seal.agency.chars().filter(|c| !c.is_whitespace()).collect();
     let n = chars.len().max(1);
-    let size = (r * 0.31).min(2.0 * PI * r * 0.62 / n as f32);
-    let rt = r - ring - size * 0.62;
+    let size = (r * 0.27).min(2.0 * PI * r * 0.55 / n as f32);
+    let rt = r - ring * 1.6 - size * 0.55;
     let span = if n > 1 {
         ((n - 1) as f32 * 0.42).min(PI * 1.28)
     } else {
@@ -169,7 +169,7 @@ pub fn seal(
         // One side of the seal pressed harder.
         let side = 1.0 + 0.15 * lean * (fx - rad as f32) / rad as f32;
         let p = (0.55 + 0.6 * field.at(fx, fy)) * side;
-        let speck = if fine.at(fx, fy) < 0.18 { 0.35 } else { 1.0 };
+        let speck = if fine.at(fx, fy) < 0.12 { 0.5 } else { 1.0 };
         (v as f32 * density * p.min(1.0) * speck) as u32
     });
 }
@@ -204,9 +204,9 @@ pub fn fingerprint(canvas: &mut Canvas, cx: f32, cy: f32, ppm: f32, rng: &mut Ch
             let dist = (du * du + dv * dv).sqrt() + 0.35 * du.abs().min(rx) * (dv.min(0.0) / ry);
             let phase = dist / period + 2.2 * warp.at(mx, my);
             let ridge = 0.5 + 0.5 * (2.0 * PI * phase).cos();
-            let edge = ((1.0 - e) * 5.0).min(1.0);
+            let edge = ((1.0 - e) * 8.0).min(1.0);
             let p = (press.at(mx, my) * 1.4 - 0.1).clamp(0.0, 1.0);
-            let a = (ridge * 1.4 - 0.3).clamp(0.0, 1.0) * edge * (0.35 + 0.65 * p);
+            let a = (ridge * 2.2 - 0.7).clamp(0.0, 1.0) * edge * (0.45 + 0.55 * p);
             m.data[((y + rad) * w + x + rad) as usize] = (a * 255.0) as u8;
         }
     }
