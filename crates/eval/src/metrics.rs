@@ -89,6 +89,9 @@ struct Tally {
     dates: (u64, u64),
     case_kind: (u64, u64),
     items: BTreeMap<String, ItemStats>,
+    /// Per truth doc_type: (pages ok, pages, documents matched, documents).
+    types: BTreeMap<String, [u64; 4]>,
+    confusions: BTreeMap<(String, String), u64>,
     cer: BTreeMap<String, CerTally>,
     missing_text: u64,
     score_errors: Vec<(String, f64)>,
@@ -108,6 +111,10 @@ impl Tally {
             })
     }
 
+    fn doc_type(&mut self, code: &str) -> &mut [u64; 4] {
+        self.types.entry(code.to_string()).or_default()
+    }
+
     fn add_cer(&mut self, page: &PageTruth, printed: (u64, u64), full: (u64, u64)) {
         let groups = page_groups(page);
         for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
@@ -125,6 +132,12 @@ impl Tally {
         self.pages.1 += n;
         self.page_numbers.1 += numbered(truth);
         self.failed_pages += n;
+        for p in &truth.pages {
+            self.doc_type(&p.doc_type)[1] += 1;
+        }
+        for d in &truth.documents {
+            self.doc_type(&d.doc_type)[3] += 1;
+        }
         self.exact.2 += docs;
         self.ranges.2 += docs;
         self.case_kind.1 += 1;
@@ -174,11 +187,21 @@ impl Tally {
             .iter()
             .map(|p| (p.page, p.doc_type.as_str()))
             .collect();
-        let pages_ok = truth
-            .pages
-            .iter()
-            .filter(|p| predicted_type.get(&p.page) == Some(&p.doc_type.as_str()))
-            .count() as u64;
+        let mut pages_ok = 0;
+        for p in &truth.pages {
+            let predicted = predicted_type.get(&p.page).copied().unwrap_or("(none)");
+            let ok = predicted == p.doc_type;
+            pages_ok += ok as u64;
+            let t = self.doc_type(&p.doc_type);
+            t[0] += ok as u64;
+            t[1] += 1;
+            if !ok {
+                *self
+                    .confusions
+                    .entry((p.doc_type.clone(), predicted.to_string()))
+                    .or_default() += 1;
+            }
+        }
         let n = truth.pages.len() as u64;
         self.pages.0 += pages_ok;
         self.pages.1 += n;
@@ -212,6 +235,7 @@ impl Tally {
             if let Some(free) = exact_free.get_mut(&key).filter(|f| **f > 0) {
                 *free -= 1;
                 exact_tp += 1;
+                self.doc_type(&d.doc_type)[2] += 1;
                 matched_dates
                     .entry(key)
                     .or_default()
@@ -230,6 +254,9 @@ impl Tally {
         self.ranges.0 += range_tp;
         self.ranges.1 += predicted_docs;
         self.ranges.2 += truth_docs;
+        for d in &truth.documents {
+            self.doc_type(&d.doc_type)[3] += 1;
+        }
         for d in &truth.documents {
             let Some(truth_date) = d.date.as_deref() else {
                 continue;
@@ -387,6 +414,18 @@ impl Tally {
             grade: Ratio::new(self.grade.0, self.grade.1),
         };
 
+        let mut confusions: Vec<Confusion> = self
+            .confusions
+            .into_iter()
+            .map(|((truth, predicted), pages)| Confusion {
+                truth,
+                predicted,
+                pages,
+            })
+            .collect();
+        // Most frequent first; ties in code order (the sort is stable).
+        confusions.sort_by(|a, b| b.pages.cmp(&a.pages));
+
         let dossiers = self.rows.len() as u64;
         let failed_count = self.failed.len() as u64;
         let mut notes = Vec::new();
@@ -420,6 +459,16 @@ impl Tally {
                 ranges_only: Prf::new(self.ranges.0, self.ranges.1, self.ranges.2),
                 dates: Ratio::new(self.dates.0, self.dates.1),
             },
+            doc_types: self
+                .types
+                .into_iter()
+                .map(|(doc_type, [po, p, dm, d])| DocTypeStats {
+                    doc_type,
+                    pages: Ratio::new(po, p),
+                    documents: Ratio::new(dm, d),
+                })
+                .collect(),
+            confusions,
             case_kind: Ratio::new(self.case_kind.0, self.case_kind.1),
             defects: DefectReport { overall, items },
             cer,

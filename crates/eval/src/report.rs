@@ -135,6 +135,24 @@ pub struct ScoreReport {
     pub grade: Ratio,
 }
 
+/// Pages and documents of one truth doc_type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocTypeStats {
+    pub doc_type: String,
+    /// Truth pages of this type, and those predicted as this type.
+    pub pages: Ratio,
+    /// Truth documents of this type, and those exactly matched.
+    pub documents: Ratio,
+}
+
+/// Pages of truth type `truth` that the review called `predicted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Confusion {
+    pub truth: String,
+    pub predicted: String,
+    pub pages: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedDossier {
     pub id: String,
@@ -185,6 +203,10 @@ pub struct Report {
     /// `printed_page_number` was read equal.
     pub page_numbers: Ratio,
     pub split: SplitReport,
+    /// Page and document accuracy per truth doc_type, by code.
+    pub doc_types: Vec<DocTypeStats>,
+    /// Page doc_type confusions of ok dossiers, most frequent first.
+    pub confusions: Vec<Confusion>,
     pub case_kind: Ratio,
     pub defects: DefectReport,
     pub cer: CerReport,

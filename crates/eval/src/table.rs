@@ -7,6 +7,9 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// The table fits a terminal this wide.
 pub const COLUMNS: usize = 100;
 
+/// Page doc_type confusions listed in the table (all are in the JSON).
+const MAX_CONFUSIONS: usize = 10;
+
 /// Splits `text` into lines of at most `width` terminal columns, at spaces
 /// where it can and anywhere in a run without spaces (Chinese text).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -184,6 +187,48 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(o, "{}", row.trim_end())?;
     }
     writeln!(o)?;
+
+    let wrong: Vec<_> = r
+        .doc_types
+        .iter()
+        .filter(|t| t.pages.hits < t.pages.total || t.documents.hits < t.documents.total)
+        .collect();
+    if !wrong.is_empty() {
+        writeln!(
+            o,
+            "{:<33} {:>15} {:>20}",
+            "doc types with errors", "pages right", "documents matched"
+        )?;
+        for t in wrong {
+            writeln!(
+                o,
+                "  {:<31} {:>15} {:>20}",
+                t.doc_type,
+                format!("{} / {}", t.pages.hits, t.pages.total),
+                format!("{} / {}", t.documents.hits, t.documents.total),
+            )?;
+        }
+        writeln!(o)?;
+    }
+    if !r.confusions.is_empty() {
+        writeln!(
+            o,
+            "{:<70} {:>6}",
+            "page doc_type confusions (truth -> predicted)", "pages"
+        )?;
+        for c in r.confusions.iter().take(MAX_CONFUSIONS) {
+            let pair = format!("{} -> {}", c.truth, c.predicted);
+            writeln!(o, "  {pair:<68} {:>6}", c.pages)?;
+        }
+        if r.confusions.len() > MAX_CONFUSIONS {
+            writeln!(
+                o,
+                "  ... {} more in --json",
+                r.confusions.len() - MAX_CONFUSIONS
+            )?;
+        }
+        writeln!(o)?;
+    }
 
     writeln!(
         o,

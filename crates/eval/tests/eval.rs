@@ -610,6 +610,33 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
     assert_eq!(r.pages, Ratio::new(8, 24));
     assert_eq!(r.page_numbers, Ratio::new(8, 24));
     // Documents: A 5 of 6 truth matched by 7 predicted, D 2 of 2, B and C 0 of 6.
+    let confusions: Vec<(&str, &str, u64)> = r
+        .confusions
+        .iter()
+        .map(|c| (c.truth.as_str(), c.predicted.as_str(), c.pages))
+        .collect();
+    assert_eq!(
+        confusions,
+        [
+            ("case_filing_approval", "other", 1),
+            ("penalty_decision", "penalty_notice", 1)
+        ]
+    );
+    let interview = r
+        .doc_types
+        .iter()
+        .find(|t| t.doc_type == "interview_record")
+        .unwrap();
+    // Right page types on A's and D's pages; B and C (failed) count as wrong.
+    assert_eq!(interview.pages, Ratio::new(2, 6));
+    assert_eq!(interview.documents, Ratio::new(0, 3));
+    let decision = r
+        .doc_types
+        .iter()
+        .find(|t| t.doc_type == "penalty_decision")
+        .unwrap();
+    assert_eq!(decision.pages, Ratio::new(0, 3));
+    assert_eq!(decision.documents, Ratio::new(1, 3));
     let e = r.split.exact;
     assert_eq!((e.matched, e.predicted, e.truth), (7, 9, 20));
     assert_eq!(e.f1, Some(14.0 / 29.0));
