@@ -9,9 +9,16 @@
 use anjuan_core::contract::*;
 use anjuan_core::fsutil::{atomic_write, atomic_write_json};
 use anjuan_core::truth::DossierTruth;
-use anjuan_gen::{GenerateArgs, KindChoice, Profile};
+use anjuan_gen::GenerateArgs;
+use clap::Parser;
 use std::path::PathBuf;
 use std::time::Instant;
+
+#[derive(Parser)]
+struct Generate {
+    #[command(flatten)]
+    args: GenerateArgs,
+}
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -28,15 +35,13 @@ fn main() -> anyhow::Result<()> {
         })
         .unwrap_or(false);
     if !has_truth {
-        anjuan_gen::run(&GenerateArgs {
-            seed: 2026,
-            count,
-            out: truth_dir.clone(),
-            kind: KindChoice::Mixed,
-            profile: Profile::Full,
-            first: 0,
-            jobs: None,
-        })?;
+        // Through the flags, so that new generator options keep their defaults.
+        let count = count.to_string();
+        let out = truth_dir.to_string_lossy().into_owned();
+        let flags = [
+            "generate", "--seed", "2026", "--count", &count, "--out", &out,
+        ];
+        anjuan_gen::run(&Generate::parse_from(flags).args)?;
     }
     let run_dir = tmp.path().join("run");
     let mut entries = Vec::new();

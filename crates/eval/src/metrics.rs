@@ -424,7 +424,7 @@ impl Tally {
             })
             .collect();
         // Most frequent first; ties in code order (the sort is stable).
-        confusions.sort_by(|a, b| b.pages.cmp(&a.pages));
+        confusions.sort_by_key(|c| std::cmp::Reverse(c.pages));
 
         let dossiers = self.rows.len() as u64;
         let failed_count = self.failed.len() as u64;

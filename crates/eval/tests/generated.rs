@@ -8,8 +8,15 @@ use anjuan_core::truth::{DefectKind, DossierTruth};
 use anjuan_eval::cer::strip_whitespace;
 use anjuan_eval::evaluate;
 use anjuan_eval::report::Ratio;
-use anjuan_gen::{KindChoice, Profile, Spec};
+use anjuan_gen::GenerateArgs;
+use clap::Parser;
 use std::path::Path;
+
+#[derive(Parser)]
+struct Generate {
+    #[command(flatten)]
+    args: GenerateArgs,
+}
 
 fn perfect_review(t: &DossierTruth) -> Review {
     Review {
@@ -110,20 +117,35 @@ fn write_run(
 #[test]
 fn generated_dossiers_score_as_their_fabricated_runs_deserve() {
     let truth_dir = tempfile::tempdir().unwrap();
-    let renderer = anjuan_paper::Renderer::new().expect("fonts installed by scripts/setup.sh");
-    let truths: Vec<DossierTruth> = [(0, KindChoice::Penalty), (1, KindChoice::Coercion)]
-        .into_iter()
-        .map(|(index, kind)| {
-            let spec = Spec {
-                seed: 11,
-                index,
-                kind,
-                profile: Profile::Small,
-                forced: None,
-            };
-            anjuan_gen::write(truth_dir.path(), &spec, &renderer).unwrap()
+    // Through the generator's flags, so that new options keep their defaults.
+    let out = truth_dir.path().to_string_lossy().into_owned();
+    for (first, kind) in [("0", "penalty"), ("1", "coercion")] {
+        let flags = [
+            "generate",
+            "--seed",
+            "11",
+            "--count",
+            "1",
+            "--first",
+            first,
+            "--kind",
+            kind,
+            "--profile",
+            "small",
+            "--out",
+            &out,
+        ];
+        anjuan_gen::run(&Generate::parse_from(flags).args).unwrap();
+    }
+    let truths: Vec<DossierTruth> = ["d11-000", "d11-001"]
+        .iter()
+        .map(|id| {
+            let path = truth_dir.path().join(format!("{id}.truth.json"));
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
         })
         .collect();
+    assert_eq!(truths[0].case_kind, anjuan_core::CaseKind::Penalty);
+    assert_eq!(truths[1].case_kind, anjuan_core::CaseKind::Coercion);
     let pages: u64 = truths.iter().map(|t| t.pages.len() as u64).sum();
     let docs: u64 = truths.iter().map(|t| t.documents.len() as u64).sum();
 
