@@ -34,6 +34,9 @@ pub struct EvalArgs {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Add a line per dossier to the table (the JSON always has them).
+    #[arg(long)]
+    pub per_dossier: bool,
     #[command(flatten)]
     pub thresholds: Thresholds,
 }
@@ -52,6 +55,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", table::render(&report));
+        if args.per_dossier {
+            println!();
+            print!("{}", table::render_dossiers(&report));
+        }
     }
     let missed: Vec<&str> = report
         .checks

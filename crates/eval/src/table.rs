@@ -81,6 +81,64 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// One line per dossier, worst page accuracy first (`--per-dossier`).
+pub fn render_dossiers(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write_dossiers(&mut out, report);
+    out
+}
+
+fn write_dossiers(o: &mut String, r: &Report) -> std::fmt::Result {
+    let width = r
+        .per_dossier
+        .iter()
+        .map(|d| d.id.width())
+        .chain([7])
+        .max()
+        .unwrap_or(7)
+        .min(24);
+    writeln!(
+        o,
+        "{:<width$} {:>4} {:>8} {:>8} {:>4} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6}",
+        "dossier",
+        "ok",
+        "pages",
+        "split F1",
+        "kind",
+        "recall",
+        "precis.",
+        "CER prt",
+        "CER all",
+        "draft",
+        "expect"
+    )?;
+    let mut rows: Vec<_> = r.per_dossier.iter().collect();
+    rows.sort_by(|a, b| {
+        let key = |d: &&crate::report::DossierRow| d.pages.value.unwrap_or(1.0);
+        key(a).total_cmp(&key(b))
+    });
+    for d in rows {
+        let pad = width.saturating_sub(d.id.width());
+        writeln!(
+            o,
+            "{}{:pad$} {:>4} {:>8} {:>8} {:>4} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6}",
+            d.id,
+            "",
+            if d.ok { "yes" } else { "NO" },
+            pct(d.pages.value),
+            pct(d.split.f1),
+            if d.case_kind_correct { "ok" } else { "x" },
+            pct(d.defects.recall),
+            pct(d.defects.precision),
+            pct(d.cer_printed.cer),
+            pct(d.cer_full.cer),
+            d.score_draft.map_or("-".to_string(), |s| format!("{s:.1}")),
+            format!("{:.1}", d.score_expected),
+        )?;
+    }
+    Ok(())
+}
+
 fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(o, "anjuan eval")?;
     writeln!(o, "  truth {}", r.truth_dir)?;

@@ -437,6 +437,7 @@ fn args(truth: &Path, out: &Path, thresholds: Thresholds) -> EvalArgs {
         truth: truth.to_path_buf(),
         out: out.to_path_buf(),
         json: true,
+        per_dossier: false,
         thresholds,
     }
 }
@@ -742,6 +743,22 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
     assert!(!text.lines().any(|l| too_wide(&l)), "{text}");
     assert!(text.contains("  2022-016  not in index.json\n"), "{text}");
     assert!(text.contains("P-2.5.1"), "{text}");
+    let lines = anjuan_eval::table::render_dossiers(&r);
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert!(lines
+        .iter()
+        .all(|l| l.width() <= anjuan_eval::table::COLUMNS));
+    // Failed dossiers first (no page right), then A (5/7), then D.
+    assert!(
+        lines[1].starts_with("2022-016") && lines[1].contains(" NO "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].starts_with("2022-015") && lines[3].contains("71.43%"),
+        "{lines:?}"
+    );
+    assert!(lines[4].starts_with("2022-021"), "{lines:?}");
 }
 
 #[test]
