@@ -45,6 +45,14 @@ fn defect_kind(k: DefectKind) -> &'static str {
     }
 }
 
+/// The stats of `key` in `map`, made on first use.
+fn stats<'a>(map: &'a mut BTreeMap<String, ItemStats>, key: &str) -> &'a mut ItemStats {
+    map.entry(key.to_string()).or_insert_with(|| ItemStats {
+        item: key.to_string(),
+        ..ItemStats::default()
+    })
+}
+
 /// Pages of `truth` that carry an archival page number.
 fn numbered(truth: &DossierTruth) -> u64 {
     truth
@@ -89,6 +97,8 @@ struct Tally {
     dates: (u64, u64),
     case_kind: (u64, u64),
     items: BTreeMap<String, ItemStats>,
+    /// The same by kind: `basic`, `deduction`.
+    kinds: BTreeMap<String, ItemStats>,
     /// Per truth doc_type: (pages ok, pages, documents matched, documents).
     types: BTreeMap<String, [u64; 4]>,
     confusions: BTreeMap<(String, String), u64>,
@@ -102,15 +112,6 @@ struct Tally {
 }
 
 impl Tally {
-    fn item(&mut self, item: &str) -> &mut ItemStats {
-        self.items
-            .entry(item.to_string())
-            .or_insert_with(|| ItemStats {
-                item: item.to_string(),
-                ..ItemStats::default()
-            })
-    }
-
     fn doc_type(&mut self, code: &str) -> &mut [u64; 4] {
         self.types.entry(code.to_string()).or_default()
     }
@@ -143,7 +144,8 @@ impl Tally {
         self.case_kind.1 += 1;
         let mut row_defects = ItemStats::default();
         for d in &truth.defects {
-            self.item(&d.item).truth += 1;
+            stats(&mut self.items, &d.item).truth += 1;
+            stats(&mut self.kinds, defect_kind(d.kind)).truth += 1;
             row_defects.truth += 1;
         }
         row_defects.finish();
@@ -295,7 +297,11 @@ impl Tally {
         for d in &truth.defects {
             let hit = found.contains(&(d.item.as_str(), defect_kind(d.kind)));
             let manual = !hit && review.manual.contains(&d.item);
-            for s in [self.item(&d.item), &mut row_defects] {
+            for s in [
+                stats(&mut self.items, &d.item),
+                stats(&mut self.kinds, defect_kind(d.kind)),
+                &mut row_defects,
+            ] {
                 s.truth += 1;
                 s.found += hit as u64;
                 s.manual += manual as u64;
@@ -303,7 +309,11 @@ impl Tally {
         }
         for f in &findings {
             let hit = truth_set.contains(&(f.item.as_str(), finding_kind(f.kind)));
-            for s in [self.item(&f.item), &mut row_defects] {
+            for s in [
+                stats(&mut self.items, &f.item),
+                stats(&mut self.kinds, finding_kind(f.kind)),
+                &mut row_defects,
+            ] {
                 s.findings += 1;
                 s.correct += hit as u64;
             }
@@ -366,6 +376,8 @@ impl Tally {
         }
         overall.finish();
         items.sort_by_key(|a| natural_key(&a.item));
+        let mut by_kind: Vec<ItemStats> = self.kinds.into_values().collect();
+        by_kind.iter_mut().for_each(ItemStats::finish);
 
         let mut groups: Vec<CerGroup> = self
             .cer
@@ -470,7 +482,11 @@ impl Tally {
                 .collect(),
             confusions,
             case_kind: Ratio::new(self.case_kind.0, self.case_kind.1),
-            defects: DefectReport { overall, items },
+            defects: DefectReport {
+                overall,
+                by_kind,
+                items,
+            },
             cer,
             score,
             per_dossier: self.rows,

@@ -95,6 +95,8 @@ impl ItemStats {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefectReport {
     pub overall: ItemStats,
+    /// Basic-standard breaches and deductions apart (`item` = the kind).
+    pub by_kind: Vec<ItemStats>,
     /// Every item named by a truth defect or a finding, in rubric order.
     pub items: Vec<ItemStats>,
 }

@@ -319,7 +319,14 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         "{:<16} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>10}",
         "defects by item", "truth", "found", "manual", "findings", "correct", "recall", "precision"
     )?;
-    for s in r.defects.items.iter().chain(std::iter::once(d)) {
+    let kinds = r.defects.by_kind.iter();
+    for s in r
+        .defects
+        .items
+        .iter()
+        .chain(kinds)
+        .chain(std::iter::once(d))
+    {
         writeln!(
             o,
             "  {:<14} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>10}",

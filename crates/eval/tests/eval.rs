@@ -680,6 +680,25 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
             ("P-2.5.1", 0, 0, 0, 1, 0),
         ]
     );
+    let kinds: Vec<(&str, u64, u64, u64, u64, u64)> = r
+        .defects
+        .by_kind
+        .iter()
+        .map(|s| {
+            (
+                s.item.as_str(),
+                s.truth,
+                s.found,
+                s.manual,
+                s.findings,
+                s.correct,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("basic", 1, 1, 0, 1, 1), ("deduction", 6, 1, 1, 2, 1)]
+    );
     assert_eq!(r.defects.items[3].recall, None);
     assert_eq!(r.defects.items[3].precision, Some(0.0));
 
