@@ -21,6 +21,7 @@ pub use metrics::evaluate;
 pub use report::Report;
 pub use thresholds::Thresholds;
 
+use anyhow::Context;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -34,6 +35,9 @@ pub struct EvalArgs {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write the JSON report to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Add a line per dossier to the table (the JSON always has them).
     #[arg(long)]
     pub per_dossier: bool,
@@ -51,6 +55,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<i32> {
         }
     };
     report.checks = args.thresholds.checks(&report);
+    if let Some(path) = &args.report {
+        anjuan_core::fsutil::atomic_write_json(path, &report)
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

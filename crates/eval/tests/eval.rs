@@ -438,6 +438,7 @@ fn args(truth: &Path, out: &Path, thresholds: Thresholds) -> EvalArgs {
         out: out.to_path_buf(),
         json: true,
         per_dossier: false,
+        report: None,
         thresholds,
     }
 }
@@ -519,10 +520,14 @@ fn a_perfect_run_scores_one_hundred_percent() {
     assert_eq!(r.score.grade, Ratio::new(2, 2));
     assert!(r.notes.is_empty(), "{:?}", r.notes);
 
-    assert_eq!(
-        run(&args(truth_dir.path(), run_dir.path(), strict())).unwrap(),
-        0
-    );
+    let mut a = args(truth_dir.path(), run_dir.path(), strict());
+    a.report = Some(run_dir.path().join("eval/report.json"));
+    assert_eq!(run(&a).unwrap(), 0);
+    let written: Report =
+        serde_json::from_slice(&std::fs::read(a.report.unwrap()).unwrap()).unwrap();
+    assert_eq!(written.checks.len(), 11);
+    assert!(written.passed());
+    assert_eq!(written.per_dossier, r.per_dossier);
 }
 
 #[test]
