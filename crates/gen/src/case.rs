@@ -89,6 +89,7 @@ pub struct CoercionDates {
 #[derive(Debug, Clone)]
 pub struct Case {
     pub kind: CaseKind,
+    pub profile: Profile,
     pub scenario: &'static Scenario,
     pub agency: Agency,
     pub party: Party,
@@ -307,9 +308,9 @@ pub fn sample(rng: &mut ChaCha8Rng, kind: CaseKind, profile: Profile) -> Case {
         PartyKind::Company => {
             let n = format!(
                 "{}{}{}{}",
-                county.name.trim_end_matches('县'),
+                county.name,
                 word,
-                pick(rng, &w.company.industries),
+                pick(rng, &scenario.industries),
                 pick(rng, &w.company.forms)
             );
             (
@@ -320,18 +321,10 @@ pub fn sample(rng: &mut ChaCha8Rng, kind: CaseKind, profile: Profile) -> Case {
             )
         }
         PartyKind::Person => {
-            let shop = format!(
-                "{}{}{}",
-                county.name,
-                word,
-                ["商店", "超市", "饭店", "门市部", "便利店"][rng.gen_range(0..5)]
-            );
+            let shop = format!("{}{}{}", county.name, word, pick(rng, &scenario.shops));
             // Individual businesses (个体工商户) also hold a 统一社会信用代码 (starting 92).
             let code = rng.gen_bool(0.5).then(|| {
-                let c = credit_code(rng, &county.code);
-                let body: String = format!("92{}", &c[2..17]);
-                let fixed = fix_credit_check(&body);
-                fixed
+                fix_credit_check(&format!("92{}", &credit_code(rng, &county.code)[2..17]))
             });
             (signer.clone(), shop, code, None)
         }
@@ -403,8 +396,10 @@ pub fn sample(rng: &mut ChaCha8Rng, kind: CaseKind, profile: Profile) -> Case {
             || scenario.penalty.contains("没收")
             || scenario.penalty.contains("拆除"));
     let hearing_requested = hearing_qualified && profile == Profile::Full && rng.gen_bool(0.35);
-    let preservation = scenario.preservation && rng.gen_bool(0.7);
-    let major = kind == CaseKind::Penalty && fine >= 50_000 && rng.gen_bool(0.8);
+    // Short (sample) files: no preservation, no collective discussion.
+    let full = profile == Profile::Full;
+    let preservation = scenario.preservation && rng.gen_bool(0.7) && full;
+    let major = kind == CaseKind::Penalty && fine >= 50_000 && rng.gen_bool(0.8) && full;
     let interviewees = match profile {
         Profile::Small => 1,
         Profile::Full => rng.gen_range(1..=2),
@@ -478,6 +473,7 @@ pub fn sample(rng: &mut ChaCha8Rng, kind: CaseKind, profile: Profile) -> Case {
 
     let mut case = Case {
         kind,
+        profile,
         scenario,
         agency,
         party,

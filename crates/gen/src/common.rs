@@ -233,7 +233,10 @@ pub fn photos(cx: &Ctx, rng: &mut ChaCha8Rng, when: NaiveDateTime) -> Built {
     let mut doc = cx.doc("evidence_photos", when.date(), None);
     doc.number = None;
     let bad = cx.has(D::PhotoCaptionIncomplete) && c.kind == CaseKind::Penalty;
-    let n = rng.gen_range(2..=3);
+    let n = match c.profile {
+        crate::case::Profile::Full => rng.gen_range(2..=3),
+        crate::case::Profile::Small => 1,
+    };
     let what = [
         "现场全景",
         &format!("{}近景", c.goods.0),

@@ -58,7 +58,6 @@ pub struct People {
 #[derive(Debug, Deserialize)]
 pub struct Company {
     pub words: Vec<String>,
-    pub industries: Vec<String>,
     pub forms: Vec<String>,
 }
 
@@ -89,6 +88,10 @@ pub struct Scenario {
     pub agency: String,
     pub parties: Vec<PartyKind>,
     pub cause: String,
+    /// Trades of company parties (鑫源{商贸}有限公司).
+    pub industries: Vec<String>,
+    /// Sign suffixes of individual businesses (鑫源{超市}).
+    pub shops: Vec<String>,
     #[serde(default)]
     pub source: String,
     pub place: String,

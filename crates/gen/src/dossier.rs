@@ -33,6 +33,8 @@ pub struct Spec {
     pub index: u64,
     pub kind: KindChoice,
     pub profile: Profile,
+    /// Scan resolution for every page, instead of drawing 200 or 300 DPI.
+    pub dpi: Option<u32>,
     /// Defects to inject instead of drawing them (tests).
     pub forced: Option<Vec<Defect>>,
 }
@@ -84,6 +86,9 @@ impl Plan {
         out
     }
 }
+
+/// Highest JPEG quality of `--profile small` pages.
+const SMALL_JPEG_QUALITY: u8 = 55;
 
 /// Order in which documents are swapped by the out-of-order defect: the
 /// first present pair is swapped.
@@ -239,8 +244,12 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
             }
         }
     };
+    let dpi = spec.dpi.unwrap_or(dpi);
     let grayscale = rng.gen_bool(0.25);
-    let base_degradation: f32 = rng.gen_range(0.05..0.55);
+    let base_degradation: f32 = match spec.profile {
+        Profile::Full => rng.gen_range(0.05..0.55),
+        Profile::Small => rng.gen_range(0.02..0.2),
+    };
     let number_style = if rng.gen_bool(0.5) {
         PageNumberStyle::Handwritten
     } else {
@@ -250,7 +259,7 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
         .map(|_| ScanParams {
             dpi,
             grayscale,
-            rotation: if rng.gen_bool(0.04) {
+            rotation: if rng.gen_bool(0.035) {
                 [90, 180, 270][rng.gen_range(0..3)]
             } else {
                 0
@@ -349,7 +358,13 @@ pub fn render(plan: &Plan, renderer: &Renderer) -> (Vec<EncodedPage>, Vec<PageTr
             let scan = &plan.scan[p];
             let number = plan.numbers[p].map(|n| (n, plan.number_style));
             let page = renderer.draw(layout, &doc.spec, number, scan);
-            encoded.push(encode_page(&page, page.jpeg_quality));
+            // Short (sample) files are kept small, as archives scanned to a
+            // size budget are: the JPEG quality is capped.
+            let quality = match plan.case.profile {
+                Profile::Full => page.jpeg_quality,
+                Profile::Small => page.jpeg_quality.min(SMALL_JPEG_QUALITY),
+            };
+            encoded.push(encode_page(&page, quality));
             truths.push(PageTruth {
                 page: p as u32 + 1,
                 doc_type: doc.spec.doc_type.clone(),

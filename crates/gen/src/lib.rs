@@ -52,6 +52,9 @@ pub struct GenerateArgs {
     /// full: complete dossiers; small: short ones (one interview, 200 DPI mostly).
     #[arg(long, value_enum, default_value_t = Profile::Full)]
     pub profile: Profile,
+    /// Scan resolution of every page (default: 200 or 300 per dossier).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(100..=600))]
+    pub dpi: Option<u32>,
     /// Index of the first dossier (to extend a set without remaking it).
     #[arg(long, default_value_t = 0)]
     pub first: u64,
@@ -108,6 +111,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
                     index,
                     kind: args.kind,
                     profile: args.profile,
+                    dpi: args.dpi,
                     forced: None,
                 };
                 write(&args.out, &spec, &renderer)

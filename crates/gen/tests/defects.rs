@@ -24,6 +24,7 @@ fn spec(kind: KindChoice, index: u64, forced: Vec<Defect>) -> Spec {
         index,
         kind,
         profile: Profile::Full,
+        dpi: None,
         forced: Some(forced),
     }
 }
@@ -369,6 +370,7 @@ fn drawn_defects_respect_conflicts_and_one_basic_breach() {
             index,
             kind: KindChoice::Mixed,
             profile: Profile::Full,
+            dpi: None,
             forced: None,
         };
         let mut rng = s.rng();

@@ -171,6 +171,7 @@ fn rendered_dossiers_agree_with_their_truth() {
             index,
             kind,
             profile: Profile::Small,
+            dpi: None,
             forced: None,
         };
         let (pdf, t) = anjuan_gen::make(&spec, r).unwrap();
@@ -197,6 +198,7 @@ fn page_number_defects_survive_rendering() {
             index: i as u64,
             kind: KindChoice::Coercion,
             profile: Profile::Small,
+            dpi: None,
             forced: Some(vec![d]),
         };
         let (pdf, t) = anjuan_gen::make(&spec, r).unwrap();
@@ -215,6 +217,7 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_threads() {
         out: out.to_path_buf(),
         kind: KindChoice::Coercion,
         profile: Profile::Small,
+        dpi: None,
         first: 0,
         jobs: Some(jobs),
     };
@@ -258,6 +261,7 @@ fn bad_output_paths_are_reported_with_the_path() {
         out: file.clone(),
         kind: KindChoice::Mixed,
         profile: Profile::Small,
+        dpi: None,
         first: 0,
         jobs: Some(1),
     };
