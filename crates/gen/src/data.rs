@@ -220,7 +220,14 @@ mod tests {
                     c.1
                 );
             }
-            assert!(!s.goods.is_empty() && !s.parties.is_empty(), "{}", s.key);
+            assert!(
+                !s.goods.is_empty()
+                    && !s.parties.is_empty()
+                    && !s.industries.is_empty()
+                    && !s.shops.is_empty(),
+                "{}",
+                s.key
+            );
             match s.kind {
                 CaseKind::Penalty => assert!(!s.basis.is_empty() && !s.penalty.is_empty()),
                 CaseKind::Coercion => assert!(!s.modes.is_empty()),
