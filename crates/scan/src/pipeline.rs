@@ -11,6 +11,7 @@ use anjuan_core::contract::{DossierInfo, DossierStatus, Index, IndexEntry, INDEX
 use anjuan_core::fsutil::atomic_write_json;
 use anjuan_ingest::{DossierSource, IngestOptions, PageContent, PageImage};
 use anjuan_ocr::{EngineKind, OcrEngine, OcrError};
+use image::DynamicImage;
 use sha2::{Digest, Sha256};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -442,7 +443,11 @@ fn read_pages(
                             via: Via::TextLayer,
                         });
                     }
-                    PageContent::Image(image) => {
+                    PageContent::Image(mut image) => {
+                        // OCR reads gray: a third of the memory per page in flight.
+                        if !matches!(image.image, DynamicImage::ImageLuma8(_)) {
+                            image.image = DynamicImage::ImageLuma8(image.image.to_luma8());
+                        }
                         let start = Instant::now();
                         let hash = image_hash(&image.image);
                         let cached = cache.get_page(engine_key, &hash);
