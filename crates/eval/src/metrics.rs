@@ -3,7 +3,7 @@
 use crate::cer::{page_cer, CerStat};
 use crate::load::{load_index, load_review, load_truths, LoadedReview};
 use crate::report::*;
-use anjuan_core::contract::{FindingKind, FindingStatus};
+use anjuan_core::contract::{Finding, FindingKind, FindingStatus, PageEntry};
 use anjuan_core::truth::{DefectKind, DossierTruth, PageTruth};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -53,15 +53,6 @@ fn stats<'a>(map: &'a mut BTreeMap<String, ItemStats>, key: &str) -> &'a mut Ite
     })
 }
 
-/// Pages of `truth` that carry an archival page number.
-fn numbered(truth: &DossierTruth) -> u64 {
-    truth
-        .pages
-        .iter()
-        .filter(|p| p.printed_page_number.is_some())
-        .count() as u64
-}
-
 /// The CER groups a truth page belongs to, besides `all`.
 fn page_groups(page: &PageTruth) -> [String; 3] {
     [
@@ -88,31 +79,74 @@ struct CerTally {
     full: CerStat,
 }
 
+/// `hits` of `total`, summed as dossiers come.
+#[derive(Default, Clone, Copy)]
+struct Hits {
+    hits: u64,
+    total: u64,
+}
+
+impl Hits {
+    fn add(&mut self, hits: u64, total: u64) {
+        self.hits += hits;
+        self.total += total;
+    }
+
+    fn ratio(self) -> Ratio {
+        Ratio::new(self.hits, self.total)
+    }
+}
+
+/// Matched, predicted and truth counts of a matching.
+#[derive(Default, Clone, Copy)]
+struct Matching {
+    matched: u64,
+    predicted: u64,
+    truth: u64,
+}
+
+impl Matching {
+    fn add(&mut self, matched: u64, predicted: u64, truth: u64) {
+        self.matched += matched;
+        self.predicted += predicted;
+        self.truth += truth;
+    }
+
+    fn prf(self) -> Prf {
+        Prf::new(self.matched, self.predicted, self.truth)
+    }
+}
+
+#[derive(Default)]
+struct TypeTally {
+    pages: Hits,
+    documents: Hits,
+}
+
 #[derive(Default)]
 struct Tally {
-    pages: (u64, u64),
-    page_numbers: (u64, u64),
-    exact: (u64, u64, u64),
-    ranges: (u64, u64, u64),
-    dates: (u64, u64),
-    case_kind: (u64, u64),
+    pages: Hits,
+    page_numbers: Hits,
+    exact: Matching,
+    ranges: Matching,
+    dates: Hits,
+    case_kind: Hits,
     items: BTreeMap<String, ItemStats>,
     /// The same by kind: `basic`, `deduction`.
     kinds: BTreeMap<String, ItemStats>,
-    /// Per truth doc_type: (pages ok, pages, documents matched, documents).
-    types: BTreeMap<String, [u64; 4]>,
+    types: BTreeMap<String, TypeTally>,
     confusions: BTreeMap<(String, String), u64>,
     cer: BTreeMap<String, CerTally>,
     missing_text: u64,
     score_errors: Vec<(String, f64)>,
-    grade: (u64, u64),
+    grade: Hits,
     failed: Vec<FailedDossier>,
     failed_pages: u64,
     rows: Vec<DossierRow>,
 }
 
 impl Tally {
-    fn doc_type(&mut self, code: &str) -> &mut [u64; 4] {
+    fn doc_type(&mut self, code: &str) -> &mut TypeTally {
         self.types.entry(code.to_string()).or_default()
     }
 
@@ -128,99 +162,51 @@ impl Tally {
 
     /// A dossier without a usable review: everything it holds is missed.
     fn add_failed(&mut self, truth: &DossierTruth, reason: String) {
-        let n = truth.pages.len() as u64;
-        let docs = truth.documents.len() as u64;
-        self.pages.1 += n;
-        self.page_numbers.1 += numbered(truth);
-        self.failed_pages += n;
-        for p in &truth.pages {
-            self.doc_type(&p.doc_type)[1] += 1;
-        }
-        for d in &truth.documents {
-            self.doc_type(&d.doc_type)[3] += 1;
-        }
-        self.exact.2 += docs;
-        self.ranges.2 += docs;
-        self.case_kind.1 += 1;
-        let mut row_defects = ItemStats::default();
-        for d in &truth.defects {
-            stats(&mut self.items, &d.item).truth += 1;
-            stats(&mut self.kinds, defect_kind(d.kind)).truth += 1;
-            row_defects.truth += 1;
-        }
-        row_defects.finish();
-        let mut row_printed = CerStat::default();
-        let mut row_full = CerStat::default();
-        for page in &truth.pages {
-            let [printed, full] = page_cer(page, "");
-            row_printed.add(printed.0, printed.1);
-            row_full.add(full.0, full.1);
-            self.add_cer(page, printed, full);
-        }
-        // The furthest any draft in [0, 100] could be from the expected score.
-        let expected = truth.expected.score;
-        self.score_errors
-            .push((truth.id.clone(), expected.max(100.0 - expected)));
-        self.grade.1 += 1;
-        self.rows.push(DossierRow {
-            id: truth.id.clone(),
-            ok: false,
-            pages: Ratio::new(0, n),
-            split: Prf::new(0, 0, docs),
-            case_kind_correct: false,
-            defects: row_defects,
-            cer_printed: row_printed,
-            cer_full: row_full,
-            score_draft: None,
-            score_expected: expected,
-        });
+        self.failed_pages += truth.pages.len() as u64;
         self.failed.push(FailedDossier {
             id: truth.id.clone(),
             reason,
         });
+        self.add(truth, None);
     }
 
     fn add_ok(&mut self, truth: &DossierTruth, loaded: &LoadedReview) {
-        let review = &loaded.review;
+        self.add(truth, Some(loaded));
+    }
 
-        // Page doc_type.
-        let predicted_type: HashMap<u32, &str> = review
-            .pages
-            .iter()
-            .map(|p| (p.page, p.doc_type.as_str()))
-            .collect();
+    /// Scores one dossier; `None` when its review is unusable, so that it
+    /// counts as predicting nothing (and its score as the worst possible).
+    fn add(&mut self, truth: &DossierTruth, loaded: Option<&LoadedReview>) {
+        let review = loaded.map(|l| &l.review);
+        let review_pages = review.map_or(&[][..], |r| &r.pages[..]);
+
+        // Page doc_type and archival page number.
+        let predicted: HashMap<u32, &PageEntry> =
+            review_pages.iter().map(|p| (p.page, p)).collect();
+        let n = truth.pages.len() as u64;
         let mut pages_ok = 0;
         for p in &truth.pages {
-            let predicted = predicted_type.get(&p.page).copied().unwrap_or("(none)");
-            let ok = predicted == p.doc_type;
+            let entry = predicted.get(&p.page);
+            let ok = entry.is_some_and(|e| e.doc_type == p.doc_type);
             pages_ok += ok as u64;
-            let t = self.doc_type(&p.doc_type);
-            t[0] += ok as u64;
-            t[1] += 1;
-            if !ok {
+            self.doc_type(&p.doc_type).pages.add(ok as u64, 1);
+            if let Some(e) = entry.filter(|_| !ok) {
                 *self
                     .confusions
-                    .entry((p.doc_type.clone(), predicted.to_string()))
+                    .entry((p.doc_type.clone(), e.doc_type.clone()))
                     .or_default() += 1;
             }
+            if p.printed_page_number.is_some() {
+                let read = entry.and_then(|e| e.printed_page_number);
+                self.page_numbers
+                    .add((read == p.printed_page_number) as u64, 1);
+            }
         }
-        let n = truth.pages.len() as u64;
-        self.pages.0 += pages_ok;
-        self.pages.1 += n;
-        let read_number: HashMap<u32, Option<u32>> = review
-            .pages
-            .iter()
-            .map(|p| (p.page, p.printed_page_number))
-            .collect();
-        self.page_numbers.0 += truth
-            .pages
-            .iter()
-            .filter(|p| p.printed_page_number.is_some())
-            .filter(|p| read_number.get(&p.page) == Some(&p.printed_page_number))
-            .count() as u64;
-        self.page_numbers.1 += numbered(truth);
+        self.pages.add(pages_ok, n);
 
-        // Document split: exact (ranges and type), and ranges only.
+        // Document split: exact (range and type), and ranges only. Each
+        // truth document is matched at most once.
+        let documents = review.map_or(&[][..], |r| &r.documents[..]);
         let mut exact_free: HashMap<([u32; 2], &str), usize> = HashMap::new();
         let mut range_free: HashMap<[u32; 2], usize> = HashMap::new();
         for d in &truth.documents {
@@ -228,16 +214,17 @@ impl Tally {
                 .entry((d.pages, d.doc_type.as_str()))
                 .or_default() += 1;
             *range_free.entry(d.pages).or_default() += 1;
+            self.doc_type(&d.doc_type).documents.total += 1;
         }
-        // Predicted date of each exactly matched (range, type).
+        // Predicted dates of the exactly matched documents, by (range, type).
         let mut matched_dates: HashMap<([u32; 2], &str), Vec<Option<&str>>> = HashMap::new();
         let (mut exact_tp, mut range_tp) = (0u64, 0u64);
-        for d in &review.documents {
+        for d in documents {
             let key = (d.pages, d.doc_type.as_str());
             if let Some(free) = exact_free.get_mut(&key).filter(|f| **f > 0) {
                 *free -= 1;
                 exact_tp += 1;
-                self.doc_type(&d.doc_type)[2] += 1;
+                self.doc_type(&d.doc_type).documents.hits += 1;
                 matched_dates
                     .entry(key)
                     .or_default()
@@ -248,17 +235,10 @@ impl Tally {
                 range_tp += 1;
             }
         }
-        let predicted_docs = review.documents.len() as u64;
+        let predicted_docs = documents.len() as u64;
         let truth_docs = truth.documents.len() as u64;
-        self.exact.0 += exact_tp;
-        self.exact.1 += predicted_docs;
-        self.exact.2 += truth_docs;
-        self.ranges.0 += range_tp;
-        self.ranges.1 += predicted_docs;
-        self.ranges.2 += truth_docs;
-        for d in &truth.documents {
-            self.doc_type(&d.doc_type)[3] += 1;
-        }
+        self.exact.add(exact_tp, predicted_docs, truth_docs);
+        self.ranges.add(range_tp, predicted_docs, truth_docs);
         for d in &truth.documents {
             let Some(truth_date) = d.date.as_deref() else {
                 continue;
@@ -266,24 +246,21 @@ impl Tally {
             let key = (d.pages, d.doc_type.as_str());
             if let Some(dates) = matched_dates.get_mut(&key).filter(|v| !v.is_empty()) {
                 let predicted = dates.remove(0);
-                self.dates.1 += 1;
-                if predicted == Some(truth_date) {
-                    self.dates.0 += 1;
-                }
+                self.dates.add((predicted == Some(truth_date)) as u64, 1);
             }
         }
 
         // Case kind.
-        let kind_ok = review.case_kind == truth.case_kind;
-        self.case_kind.0 += kind_ok as u64;
-        self.case_kind.1 += 1;
+        let kind_ok = review.is_some_and(|r| r.case_kind == truth.case_kind);
+        self.case_kind.add(kind_ok as u64, 1);
 
-        // Defects.
-        let findings: Vec<_> = review
-            .findings
+        // Defects: (item, kind) pairs; rejected findings do not count.
+        let findings: Vec<&Finding> = review
+            .map_or(&[][..], |r| &r.findings[..])
             .iter()
             .filter(|f| f.status != FindingStatus::Rejected)
             .collect();
+        let manual = review.map_or(&[][..], |r| &r.manual[..]);
         let found: HashSet<(&str, &str)> = findings
             .iter()
             .map(|f| (f.item.as_str(), finding_kind(f.kind)))
@@ -296,7 +273,7 @@ impl Tally {
         let mut row_defects = ItemStats::default();
         for d in &truth.defects {
             let hit = found.contains(&(d.item.as_str(), defect_kind(d.kind)));
-            let manual = !hit && review.manual.contains(&d.item);
+            let on_manual = !hit && manual.contains(&d.item);
             for s in [
                 stats(&mut self.items, &d.item),
                 stats(&mut self.kinds, defect_kind(d.kind)),
@@ -304,7 +281,7 @@ impl Tally {
             ] {
                 s.truth += 1;
                 s.found += hit as u64;
-                s.manual += manual as u64;
+                s.manual += on_manual as u64;
             }
         }
         for f in &findings {
@@ -320,42 +297,41 @@ impl Tally {
         }
         row_defects.finish();
 
-        // CER.
+        // CER; a failed dossier's pages read as empty.
         let mut row_printed = CerStat::default();
         let mut row_full = CerStat::default();
         for page in &truth.pages {
-            let text = loaded.page_text(page.page).unwrap_or_else(|| {
-                self.missing_text += 1;
-                String::new()
-            });
+            let text = match loaded {
+                Some(l) => l.page_text(page.page).unwrap_or_else(|| {
+                    self.missing_text += 1;
+                    String::new()
+                }),
+                None => String::new(),
+            };
             let [printed, full] = page_cer(page, &text);
             row_printed.add(printed.0, printed.1);
             row_full.add(full.0, full.1);
             self.add_cer(page, printed, full);
         }
 
-        // Score.
-        let draft = review.score.draft;
+        // Score: without a draft, the furthest any draft in [0, 100] could be.
         let expected = truth.expected.score;
-        let error = if draft.is_finite() {
-            (draft - expected).abs()
-        } else {
-            expected.max(100.0 - expected)
-        };
+        let draft = review.map(|r| r.score.draft).filter(|d| d.is_finite());
+        let error = draft.map_or(expected.max(100.0 - expected), |d| (d - expected).abs());
         self.score_errors.push((truth.id.clone(), error));
-        self.grade.0 += (review.score.grade == truth.expected.grade) as u64;
-        self.grade.1 += 1;
+        let grade_ok = review.is_some_and(|r| r.score.grade == truth.expected.grade);
+        self.grade.add(grade_ok as u64, 1);
 
         self.rows.push(DossierRow {
             id: truth.id.clone(),
-            ok: true,
+            ok: review.is_some(),
             pages: Ratio::new(pages_ok, n),
             split: Prf::new(exact_tp, predicted_docs, truth_docs),
             case_kind_correct: kind_ok,
             defects: row_defects,
             cer_printed: row_printed,
             cer_full: row_full,
-            score_draft: Some(draft),
+            score_draft: review.map(|r| r.score.draft),
             score_expected: expected,
         });
     }
@@ -423,7 +399,7 @@ impl Tally {
                 .then(|| errors.iter().map(|e| e.1).sum::<f64>() / errors.len() as f64),
             max_abs_error: worst.as_ref().map(|w| w.1),
             worst: worst.map(|w| w.0),
-            grade: Ratio::new(self.grade.0, self.grade.1),
+            grade: self.grade.ratio(),
         };
 
         let mut confusions: Vec<Confusion> = self
@@ -464,24 +440,24 @@ impl Tally {
             dossiers,
             ok: dossiers - failed_count,
             failed: self.failed,
-            pages: Ratio::new(self.pages.0, self.pages.1),
-            page_numbers: Ratio::new(self.page_numbers.0, self.page_numbers.1),
+            pages: self.pages.ratio(),
+            page_numbers: self.page_numbers.ratio(),
             split: SplitReport {
-                exact: Prf::new(self.exact.0, self.exact.1, self.exact.2),
-                ranges_only: Prf::new(self.ranges.0, self.ranges.1, self.ranges.2),
-                dates: Ratio::new(self.dates.0, self.dates.1),
+                exact: self.exact.prf(),
+                ranges_only: self.ranges.prf(),
+                dates: self.dates.ratio(),
             },
             doc_types: self
                 .types
                 .into_iter()
-                .map(|(doc_type, [po, p, dm, d])| DocTypeStats {
+                .map(|(doc_type, t)| DocTypeStats {
                     doc_type,
-                    pages: Ratio::new(po, p),
-                    documents: Ratio::new(dm, d),
+                    pages: t.pages.ratio(),
+                    documents: t.documents.ratio(),
                 })
                 .collect(),
             confusions,
-            case_kind: Ratio::new(self.case_kind.0, self.case_kind.1),
+            case_kind: self.case_kind.ratio(),
             defects: DefectReport {
                 overall,
                 by_kind,
