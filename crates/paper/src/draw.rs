@@ -15,7 +15,7 @@ const PRINT_BLACK: Rgb = [22, 22, 26];
 /// Red letterhead ink.
 const PRINT_RED: Rgb = [205, 28, 36];
 /// Pens: blue-black, black, dark blue.
-const PENS: [Rgb; 3] = [[28, 34, 78], [30, 30, 36], [22, 38, 110]];
+const PENS: [Rgb; 4] = [[28, 34, 78], [30, 30, 36], [22, 38, 110], [26, 32, 92]];
 
 /// Holds the loaded fonts; cheap to share between threads (`Sync`).
 pub struct Renderer {
@@ -116,11 +116,13 @@ impl Page<'_> {
     fn hand(&mut self, t: &TextItem, ink: Rgb, weight: u32) -> Bounds {
         let size = self.px(t.size) * crate::layout::HAND_SCALE;
         let slant: f32 = self.rng.gen_range(0.0..0.12);
-        let drift: f32 = self.rng.gen_range(-0.04..0.04);
+        // A line written by hand runs slightly up or down hill.
+        let slope: f32 = self.rng.gen_range(-0.006..0.006);
         let mut pen = self.px(t.x);
+        let start = pen;
         let base = self.px(t.baseline);
         let mut b = Bounds::empty();
-        for (i, c) in t.text.chars().enumerate() {
+        for c in t.text.chars() {
             let k: f32 = self.rng.gen_range(0.92..1.08);
             let s = size * k;
             let adv = self.fonts.advance_em(Face::Kai, c) * size;
@@ -129,7 +131,7 @@ impl Page<'_> {
                 let (sn, cs) = rot.sin_cos();
                 // Rotation · shear (forward slant).
                 let m = [cs, -cs * slant - sn, sn, -sn * slant + cs];
-                let y = base + drift * s * i as f32 + self.rng.gen_range(-0.05..0.05) * s;
+                let y = base + slope * (pen - start) + self.rng.gen_range(-0.04..0.04) * s;
                 let x = pen + self.rng.gen_range(-0.04..0.04) * s;
                 let frac = (x - x.floor(), y - y.floor());
                 let r = self.fonts.resolve(Face::Kai, c);

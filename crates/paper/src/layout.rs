@@ -327,11 +327,7 @@ impl<'a> Layouter<'a> {
             let baseline = (pitch - size) / 2.0 + size * 0.88;
             let (mut items, end) = Self::segments(seg, x, baseline, size, face, color);
             if li + 1 == n {
-                // A fingerprint goes beside the first signature on the line.
-                let sign_end = items.iter().find_map(|it| match it {
-                    Item::Text(t) if t.hand => Some(t.x + t.width),
-                    _ => None,
-                });
+                let sign_end = fingerprint_anchor(&items);
                 items.extend(marks(
                     &line.marks,
                     x,
@@ -735,7 +731,7 @@ fn marks(m: &SignatureMarks, x: f32, end: f32, sign_end: f32, ymid: f32) -> Vec<
     if let Some(seal) = &m.seal {
         // Centred over the date's end part, reaching over the line above.
         let w = (end - x).max(0.0);
-        let cx = end - (w * 0.45).clamp(8.0, 18.0);
+        let cx = end - (w * 0.5 + 2.0).clamp(10.0, 22.0);
         out.push(Item::Seal {
             cx,
             cy: ymid - 4.0,
@@ -749,4 +745,29 @@ fn marks(m: &SignatureMarks, x: f32, end: f32, sign_end: f32, ymid: f32) -> Vec<
         });
     }
     out
+}
+
+/// Printed labels before the signature of the person who presses a
+/// fingerprint (the party, the interviewee, a witness), not the officers.
+const FINGERPRINT_LABELS: [&str; 4] = ["被", "当事人", "见证人", "在场人"];
+
+/// Where the signature a fingerprint goes with ends: the handwritten segment
+/// after a label of the party, interviewee or witness; else the last one.
+fn fingerprint_anchor(items: &[Item]) -> Option<f32> {
+    let mut label = false;
+    let mut last = None;
+    for it in items {
+        if let Item::Text(t) = it {
+            if t.hand {
+                let end = t.x + t.width;
+                if label {
+                    return Some(end);
+                }
+                last = Some(end);
+            } else {
+                label = FINGERPRINT_LABELS.iter().any(|l| t.text.contains(l));
+            }
+        }
+    }
+    last
 }

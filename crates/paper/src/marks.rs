@@ -202,7 +202,8 @@ pub fn fingerprint(canvas: &mut Canvas, cx: f32, cy: f32, ppm: f32, rng: &mut Ch
             let du = u - core.0;
             let dv = (v - core.1) * 0.8;
             let dist = (du * du + dv * dv).sqrt() + 0.35 * du.abs().min(rx) * (dv.min(0.0) / ry);
-            let phase = dist / period + 2.2 * warp.at(mx, my);
+            let phase =
+                dist / period + 4.0 * warp.at(mx, my) + 0.8 * (du / rx * 2.5).sin() * (dv / ry);
             let ridge = 0.5 + 0.5 * (2.0 * PI * phase).cos();
             let edge = ((1.0 - e) * 8.0).min(1.0);
             let p = (press.at(mx, my) * 1.4 - 0.1).clamp(0.0, 1.0);
@@ -261,6 +262,7 @@ pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut Ch
         }
     }
     let noise = ValueNoise::new(rng.gen(), wf, hf, hf * 0.15);
+    let strokes = ValueNoise::new(rng.gen(), wf, hf, hf * 0.018);
     let mut grain = Fast::new(rng.gen());
     let light_x = rng.gen_range(0.2..0.8) * wf;
     let sign: [f32; 3] = [
@@ -280,17 +282,28 @@ pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut Ch
                 .collect()
         })
         .collect();
+    // The camera is not quite level.
+    let slope: f32 = rng.gen_range(-0.04..0.04);
+    let mut buf = vec![0u8; (w * h * 3) as usize];
     for py in 0..h {
-        let yf = py as f32;
-        let shelf = ((yf - shelf_top) / pitch).floor();
         for px in 0..w {
             let xf = px as f32;
+            let yf = py as f32 + slope * (xf - wf / 2.0);
+            let shelf = ((yf - shelf_top) / pitch).floor();
             let mut c = wall;
             let shade = 0.75 + 0.25 * noise.at(xf, yf);
             if storefront && yf < hf * 0.3 {
                 // Shop sign band with a frame above the shelves (door/window).
                 c = if yf > hf * 0.05 && yf < hf * 0.22 {
-                    sign
+                    // Light blocks on the band: the shop's name.
+                    let cell = hf * 0.13;
+                    let (u, v) = ((xf - wf * 0.1) / cell, (yf - hf * 0.07) / cell);
+                    let glyph = u > 0.0 && u < 5.8 && v > 0.0 && v < 1.0 && u.fract() < 0.8;
+                    if glyph && strokes.at(xf, yf) > 0.45 {
+                        [240.0, 235.0, 220.0]
+                    } else {
+                        sign
+                    }
                 } else {
                     [90.0, 90.0, 95.0]
                 };
@@ -332,7 +345,19 @@ pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut Ch
                 (c[1] * k + g).clamp(0.0, 255.0) as u8,
                 (c[2] * k + g).clamp(0.0, 255.0) as u8,
             ];
-            canvas.put(x0 + px, y0 + py, px_c);
+            let i = ((py * w + px) * 3) as usize;
+            buf[i..i + 3].copy_from_slice(&px_c);
+        }
+    }
+    // Lens softness: two box blur passes of radius ~0.12 mm.
+    let r = ((w as f32 / 1200.0).round() as usize).max(1);
+    for _ in 0..2 {
+        box_blur_rgb(&mut buf, w as usize, h as usize, r);
+    }
+    for py in 0..h {
+        for px in 0..w {
+            let i = ((py * w + px) * 3) as usize;
+            canvas.put(x0 + px, y0 + py, [buf[i], buf[i + 1], buf[i + 2]]);
         }
     }
     // Border.
@@ -345,5 +370,39 @@ pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut Ch
         (xb - 2.0, ya, xb, yb),
     ] {
         canvas.fill_rect(a, b, c, d, [40, 40, 40], 200);
+    }
+}
+
+/// Box blur of radius `r` on an RGB buffer, rows then columns.
+fn box_blur_rgb(buf: &mut [u8], w: usize, h: usize, r: usize) {
+    let n = (2 * r + 1) as u32;
+    let mut line = vec![0u8; w.max(h) * 3];
+    for y in 0..h {
+        line[..w * 3].copy_from_slice(&buf[y * w * 3..(y + 1) * w * 3]);
+        for x in 0..w {
+            for k in 0..3 {
+                let mut s = 0u32;
+                for d in 0..n as usize {
+                    let xx = (x + d).saturating_sub(r).min(w - 1);
+                    s += line[xx * 3 + k] as u32;
+                }
+                buf[(y * w + x) * 3 + k] = (s / n) as u8;
+            }
+        }
+    }
+    for x in 0..w {
+        for y in 0..h {
+            line[y * 3..y * 3 + 3].copy_from_slice(&buf[(y * w + x) * 3..(y * w + x) * 3 + 3]);
+        }
+        for y in 0..h {
+            for k in 0..3 {
+                let mut s = 0u32;
+                for d in 0..n as usize {
+                    let yy = (y + d).saturating_sub(r).min(h - 1);
+                    s += line[yy * 3 + k] as u32;
+                }
+                buf[(y * w + x) * 3 + k] = (s / n) as u8;
+            }
+        }
     }
 }

@@ -133,7 +133,7 @@ fn light_and_noise(c: &mut Canvas, deg: f32, rng: &mut ChaCha8Rng) {
     let dark_side: f32 = rng.gen_range(0.0..(0.04 + 0.16 * deg));
     let angle: f32 = rng.gen_range(0.0..std::f32::consts::TAU);
     let (dx, dy) = (angle.cos(), angle.sin());
-    let blotch = 0.02 + 0.06 * deg;
+    let blotch = 0.012 + 0.04 * deg;
     let spine = if rng.gen_bool((0.15 + 0.5 * deg) as f64) {
         Some((
             rng.gen_range(0.0..1.0f32) < 0.5,
