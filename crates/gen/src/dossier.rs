@@ -88,7 +88,7 @@ impl Plan {
 }
 
 /// Highest JPEG quality of `--profile small` pages.
-const SMALL_JPEG_QUALITY: u8 = 55;
+const SMALL_JPEG_QUALITY: u8 = 45;
 
 /// Order in which documents are swapped by the out-of-order defect: the
 /// first present pair is swapped.
