@@ -97,7 +97,9 @@ impl Page<'_> {
                 let r = self.fonts.resolve(t.face, c);
                 if let Some(g) = self.fonts.upright(t.face, r, size) {
                     let ox = pen.round() as i32;
-                    self.canvas.blend(&g, ox, base, color, 300, 255);
+                    // Toner density varies a little from glyph to glyph.
+                    let alpha = self.rng.gen_range(225..=255);
+                    self.canvas.blend(&g, ox, base, color, 300, alpha);
                     b.add(
                         ox + g.left,
                         base + g.top,

@@ -284,3 +284,44 @@ impl Coverage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_font_names_the_file_and_the_package() {
+        let src = FontSource {
+            face: Face::Kai,
+            path: "/nonexistent/ukai.ttc",
+            index: 0,
+            package: "fonts-arphic-ukai",
+        };
+        let e = load(&src)
+            .err()
+            .expect("missing font is an error")
+            .to_string();
+        assert!(
+            e.contains("/nonexistent/ukai.ttc") && e.contains("fonts-arphic-ukai"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn faces_are_the_simplified_chinese_ones() {
+        let f = Fonts::load().expect("fonts installed");
+        // Simplified-only characters resolve in every face without fallback.
+        for face in FACES {
+            for c in "蒲县监督罚决书".chars() {
+                assert!(!f.resolve(face, c).fallback, "{face:?} lacks {c}");
+            }
+            assert!((f.advance_em(face, '案') - 1.0).abs() < 0.01);
+        }
+        // Digits are narrower than CJK characters in the printed face.
+        assert!(f.advance_em(Face::Song, '2') < 0.7);
+        let g = f
+            .upright(Face::Song, f.resolve(Face::Song, '案'), 40.0)
+            .expect("glyph");
+        assert!(g.width > 20 && g.height > 20 && g.data.iter().filter(|&&v| v > 128).count() > 100);
+    }
+}

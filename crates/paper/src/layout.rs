@@ -734,7 +734,7 @@ fn marks(m: &SignatureMarks, x: f32, end: f32, sign_end: f32, ymid: f32) -> Vec<
         let cx = end - (w * 0.5 + 2.0).clamp(10.0, 22.0);
         out.push(Item::Seal {
             cx,
-            cy: ymid - 4.0,
+            cy: ymid - 3.0,
             seal: seal.clone(),
         });
     }

@@ -160,7 +160,7 @@ pub fn seal(
     // Uneven ink: a soft pressure field and speckled dropouts.
     let field = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 6.0 * ppm);
     let fine = ValueNoise::new(rng.gen(), m.width as f32, m.height as f32, 0.5 * ppm);
-    let density: f32 = rng.gen_range(0.72..0.92);
+    let density: f32 = rng.gen_range(0.62..0.85);
     let (ox, oy) = (cx.round() as i32, cy.round() as i32);
     let lean = rng.gen_range(-1.0f32..1.0);
     canvas.blend_with(&m, ox, oy, SEAL_RED, |x, y, v| {
