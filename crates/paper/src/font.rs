@@ -298,8 +298,8 @@ mod tests {
             package: "fonts-arphic-ukai",
         };
         let e = load(&src)
-            .err()
-            .expect("missing font is an error")
+            .map(|_| ())
+            .expect_err("missing font is an error")
             .to_string();
         assert!(
             e.contains("/nonexistent/ukai.ttc") && e.contains("fonts-arphic-ukai"),
