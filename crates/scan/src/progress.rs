@@ -11,6 +11,9 @@ pub enum Progress {
         start: Instant,
         dossiers: u64,
         done: u64,
+        pages: u64,
+        pages_done: u64,
+        last_line: Instant,
     },
     Bars {
         dossiers: ProgressBar,
@@ -30,6 +33,9 @@ impl Progress {
                 start: Instant::now(),
                 dossiers,
                 done: 0,
+                pages,
+                pages_done: 0,
+                last_line: Instant::now(),
             };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -52,9 +58,30 @@ impl Progress {
         }
     }
 
-    pub fn pages_done(&self, n: u64) {
-        if let Progress::Bars { pages, .. } = self {
-            pages.inc(n);
+    pub fn pages_done(&mut self, n: u64) {
+        match self {
+            Progress::Bars { pages, .. } => pages.inc(n),
+            Progress::Plain {
+                start,
+                pages,
+                pages_done,
+                last_line,
+                ..
+            } => {
+                *pages_done += n;
+                // A line every 30 s, so that a long dossier shows it is moving.
+                if last_line.elapsed().as_secs() >= 30 {
+                    *last_line = Instant::now();
+                    let secs = start.elapsed().as_secs_f64();
+                    let rate = *pages_done as f64 / secs.max(1e-9);
+                    let eta = (*pages - (*pages_done).min(*pages)) as f64 / rate.max(1e-9);
+                    eprintln!(
+                        "pages {pages_done}/{pages}, {rate:.2} pages/s, ETA {:.0} s ({secs:.0} s elapsed)",
+                        eta
+                    );
+                }
+            }
+            Progress::Quiet => {}
         }
     }
 
@@ -66,6 +93,7 @@ impl Progress {
                 start,
                 dossiers,
                 done,
+                ..
             } => {
                 *done += 1;
                 eprintln!(
