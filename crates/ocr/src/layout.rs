@@ -47,39 +47,33 @@ pub fn clean_spaces(s: &str) -> String {
     out
 }
 
-/// Sorts lines into reading order: rows of lines whose vertical extents
-/// overlap (by at least half the shorter line's height), rows top to bottom,
+/// Sorts lines into reading order, the way the generator orders its truth
+/// lines: by vertical centre, a line joins the row above when their vertical
+/// extents overlap by more than half the smaller height; rows top to bottom,
 /// lines of a row left to right.
 pub fn reading_order(mut lines: Vec<OcrLine>) -> Vec<OcrLine> {
-    lines.sort_by_key(|l| (l.bbox[1], l.bbox[0]));
+    lines.sort_by_key(|l| (l.bbox[1] + l.bbox[3], l.bbox[0]));
     let mut rows: Vec<(u32, u32, Vec<OcrLine>)> = Vec::new();
     for line in lines {
-        let (y0, y1) = (line.bbox[1], line.bbox[3]);
-        let h = y1.saturating_sub(y0).max(1);
-        let row = rows.iter_mut().rev().take(3).find(|(ry0, ry1, members)| {
-            let overlap = y1.min(*ry1).saturating_sub(y0.max(*ry0));
-            let rh = members
-                .iter()
-                .map(|m| m.bbox[3].saturating_sub(m.bbox[1]))
-                .min()
-                .unwrap_or(1)
-                .max(1);
-            overlap * 2 >= h.min(rh)
+        let (t, b) = (line.bbox[1], line.bbox[3]);
+        let h = b.saturating_sub(t).max(1);
+        let joined = rows.last_mut().filter(|(rt, rb, _)| {
+            let overlap = b.min(*rb).saturating_sub(t.max(*rt));
+            overlap * 2 > h.min(rb.saturating_sub(*rt).max(1))
         });
-        match row {
-            Some((ry0, ry1, members)) => {
-                *ry0 = (*ry0).min(y0);
-                *ry1 = (*ry1).max(y1);
-                members.push(line);
+        match joined {
+            Some(row) => {
+                row.0 = row.0.min(t);
+                row.1 = row.1.max(b);
+                row.2.push(line);
             }
-            None => rows.push((y0, y1, vec![line])),
+            None => rows.push((t, b, vec![line])),
         }
     }
-    rows.sort_by_key(|r| r.0);
     rows.into_iter()
-        .flat_map(|(_, _, mut members)| {
-            members.sort_by_key(|m| m.bbox[0]);
-            members
+        .flat_map(|(_, _, mut row)| {
+            row.sort_by_key(|l| (l.bbox[0], l.bbox[1]));
+            row
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use imageproc::region_labelling::{connected_components, Connectivity};
 use ort::environment::Environment;
 use ort::session::Session;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 /// File names under `third_party/`.
 pub const ORT_LIB: &str = "lib/libonnxruntime.so";
@@ -16,27 +16,34 @@ pub const DET_MODEL: &str = "models/ppocr-v4/det.onnx";
 pub const REC_MODEL: &str = "models/ppocr-v4/rec.onnx";
 pub const CLS_MODEL: &str = "models/ppocr-v4/cls.onnx";
 
-static ENV: OnceLock<Result<Environment, String>> = OnceLock::new();
+static ENV: Mutex<Option<Environment>> = Mutex::new(None);
 
 /// The process-wide ONNX Runtime environment, loading `libonnxruntime.so` from
-/// `third_party/lib` on first use (later calls reuse the first library loaded).
+/// `third_party/lib` on first success (later calls reuse the library loaded first).
 fn environment(third_party: &Path) -> Result<Environment, OcrError> {
-    ENV.get_or_init(|| {
-        let lib = third_party.join(ORT_LIB);
-        if !lib.is_file() {
-            return Err(format!(
-                "{} is missing (run `bash scripts/setup.sh`)",
+    let mut env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = env.as_ref() {
+        return Ok(e.clone());
+    }
+    let lib = third_party.join(ORT_LIB);
+    if !lib.is_file() {
+        return Err(OcrError::Setup(format!(
+            "{} is missing (run `bash scripts/setup.sh`)",
+            lib.display()
+        )));
+    }
+    let built = ort::init_from(&lib)
+        .map_err(|e| OcrError::Setup(format!("loading {}: {e}", lib.display())))?
+        .with_name("anjuan-ocr")
+        .build()
+        .map_err(|e| {
+            OcrError::Setup(format!(
+                "ONNX Runtime environment from {}: {e}",
                 lib.display()
-            ));
-        }
-        ort::init_from(&lib)
-            .map_err(|e| format!("loading {}: {e}", lib.display()))?
-            .with_name("anjuan-ocr")
-            .build()
-            .map_err(|e| format!("ONNX Runtime environment from {}: {e}", lib.display()))
-    })
-    .clone()
-    .map_err(OcrError::Setup)
+            ))
+        })?;
+    *env = Some(built.clone());
+    Ok(built)
 }
 
 /// A single-threaded, non-spinning session (one engine per worker thread).
@@ -59,6 +66,9 @@ pub fn session(third_party: &Path, model: &str) -> Result<Session, OcrError> {
         .with_intra_op_spinning(false)
         .map_err(|e| setup(e.to_string()))?
         .with_inter_op_spinning(false)
+        .map_err(|e| setup(e.to_string()))?
+        // Input shapes change with every page and line: no memory pattern planning.
+        .with_memory_pattern(std::env::var_os("ANJUAN_MEMPAT").is_some())
         .map_err(|e| setup(e.to_string()))?
         .commit_from_file(&path)
         .map_err(|e| setup(e.to_string()))

@@ -27,7 +27,7 @@ impl Default for PpParams {
             pad_x: 0.15,
             pad_y: 0.08,
             min_line_conf: 0.5,
-            rec_batch: 8,
+            rec_batch: 1,
         }
     }
 }
