@@ -268,7 +268,7 @@ pub fn sample(rng: &mut ChaCha8Rng, kind: CaseKind, profile: Profile) -> Case {
         .iter()
         .filter(|s| s.kind == kind)
         .collect();
-    let scenario: &'static Scenario = *pick(rng, &scenarios);
+    let scenario: &'static Scenario = scenarios.choose(rng).expect("scenarios of each kind");
     let county = pick(rng, &w.county);
     let a = w.agency(&scenario.agency);
     let sub = |t: &str| {

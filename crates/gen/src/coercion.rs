@@ -260,7 +260,7 @@ fn measure_record(cx: &Ctx) -> Built {
         ])),
     ]);
     let no_rights = cx.has(D::MeasureRecordNoRights);
-    let mut text = format!("执法人员向当事人出示了执法证件。");
+    let mut text = "执法人员向当事人出示了执法证件。".to_string();
     if !no_rights {
         text.push_str(&format!(
             "执法人员告知当事人：因其{}，依据{}的规定，本局决定实施{}；当事人享有陈述、申辩的权利，对本强制措施不服的，可以依法申请行政复议或者提起行政诉讼。当事人陈述：{}",

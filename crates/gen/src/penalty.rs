@@ -992,9 +992,7 @@ fn decision(cx: &Ctx) -> Built {
     )));
     doc.blocks.push(para(c.fill(&s.penalty)));
     if c.fine > 0 {
-        doc.blocks.push(para(format!(
-            "当事人应当自收到本决定书之日起十五日内，持本决定书到指定银行或者通过电子支付系统缴纳罚没款。逾期不缴纳罚款的，依据《中华人民共和国行政处罚法》第七十二条第一款第（一）项的规定，每日按罚款数额的百分之三加处罚款。"
-        )));
+        doc.blocks.push(para("当事人应当自收到本决定书之日起十五日内，持本决定书到指定银行或者通过电子支付系统缴纳罚没款。逾期不缴纳罚款的，依据《中华人民共和国行政处罚法》第七十二条第一款第（一）项的规定，每日按罚款数额的百分之三加处罚款。"));
     }
     doc.blocks.push(para(cx.remedies(
         d,

@@ -76,7 +76,7 @@ pub fn yuan_capital(amount: u64) -> String {
             continue;
         }
         if need_zero || (!out.is_empty() && value < 1000) {
-            out.push_str("零");
+            out.push('零');
         }
         need_zero = false;
         out.push_str(&four_digits(value));
@@ -96,7 +96,7 @@ fn four_digits(v: u64) -> String {
             zero = true;
         } else {
             if zero {
-                out.push_str("零");
+                out.push('零');
                 zero = false;
             }
             out.push_str(DIGITS[d as usize]);
