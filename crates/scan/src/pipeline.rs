@@ -202,6 +202,7 @@ pub fn scan(
                 && outputs_complete(&out.join(&dossier.id), rec.page_count)
             {
                 stats.dossiers_skipped += 1;
+                refresh_source(&out.join(&dossier.id), &source);
                 outcomes[d] = Some(Outcome {
                     id: dossier.id.clone(),
                     source,
@@ -263,6 +264,22 @@ pub fn scan(
         .collect();
     write_index(out, &outcomes.iter().cloned().map(Some).collect::<Vec<_>>())?;
     Ok((outcomes, stats))
+}
+
+/// An unchanged dossier found at another path (moved or copied input): its
+/// review names where it is now.
+fn refresh_source(dir: &Path, source: &str) {
+    let path = dir.join("review.json");
+    let Ok(bytes) = std::fs::read(&path) else { return };
+    let Ok(mut review) = serde_json::from_slice::<anjuan_core::contract::Review>(&bytes) else {
+        return;
+    };
+    if review.dossier.source != source {
+        review.dossier.source = source.to_string();
+        if let Err(e) = atomic_write_json(&path, &review) {
+            eprintln!("anjuan: warning: {}: cannot update: {e}", path.display());
+        }
+    }
 }
 
 fn outcome_line(o: &Outcome) -> String {
