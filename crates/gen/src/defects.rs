@@ -20,11 +20,13 @@ pub enum Defect {
     InterviewNoTime,
     InterviewOneOfficer,
     InterviewNoCert,
+    InterviewNoFingerprint,
     PreservationLate,
     PreservationNoApproval,
     CorrectionNoDeadline,
     NoticeNoDefenceRight,
     NoticeNoSeal,
+    NoticeNoDate,
     RightsNoticeWrongPeriod,
     HearingNoticeNoSeal,
     HearingRecordUnsigned,
@@ -32,6 +34,7 @@ pub enum Defect {
     DecisionWrongRemedy,
     DecisionOmitsLitigation,
     DecisionNoSeal,
+    DecisionNoDate,
     DecisionAbbrevLaw,
     DecisionNoArticle,
     DecisionPartyIncomplete,
@@ -222,6 +225,15 @@ pub const TABLE: &[DefectDef] = &[
         "询问笔录未记载执法人员执法证号",
     ),
     def(
+        D::InterviewNoFingerprint,
+        "interview_no_fingerprint",
+        P,
+        &[("P-2.2.7", Some(1.0))],
+        "interview_record",
+        N::Nothing,
+        "询问笔录被询问人签名处未捺指印",
+    ),
+    def(
         D::PreservationLate,
         "preservation_decision_late",
         P,
@@ -265,6 +277,15 @@ pub const TABLE: &[DefectDef] = &[
         "penalty_notice",
         N::Nothing,
         "行政处罚告知书未加盖行政机关印章",
+    ),
+    def(
+        D::NoticeNoDate,
+        "notice_no_date",
+        P,
+        &[("P-3.2.5", Some(1.0))],
+        "penalty_notice",
+        N::Nothing,
+        "行政处罚告知书落款未填写日期",
     ),
     def(
         D::RightsNoticeWrongPeriod,
@@ -328,6 +349,15 @@ pub const TABLE: &[DefectDef] = &[
         "penalty_decision",
         N::Nothing,
         "行政处罚决定书未加盖行政机关印章",
+    ),
+    def(
+        D::DecisionNoDate,
+        "decision_no_date",
+        P,
+        &[("P-3.7.5", Some(1.0))],
+        "penalty_decision",
+        N::Nothing,
+        "行政处罚决定书落款未填写日期",
     ),
     def(
         D::DecisionAbbrevLaw,
@@ -810,6 +840,8 @@ fn pair_conflict(a: Defect, b: Defect) -> bool {
         (D::DecisionBeforeNotice, D::NoticeMissing)
             | (D::DecisionBeforeNotice, D::OutOfOrder)
             | (D::InterviewOneOfficer, D::InterviewNoCert)
+            | (D::DecisionBeforeNotice, D::DecisionNoDate)
+            | (D::DecisionBeforeNotice, D::NoticeNoDate)
             | (D::ApprovalMissing, D::OutOfOrder)
             | (D::MeasureDecisionMissing, D::OutOfOrder)
             | (D::MeasureDecisionMissing, D::ItemsListNoNumber)

@@ -262,6 +262,11 @@ impl<'a> Ctx<'a> {
 
     /// The agency name and the printed date, with the seal pressed over the date.
     pub fn issuer(&self, date: NaiveDate, sealed: bool) -> Vec<Block> {
+        self.issuer_dated(Some(date), sealed)
+    }
+
+    /// [`Ctx::issuer`] with the date left blank (`　　年　　月　　日`) when `None`.
+    pub fn issuer_dated(&self, date: Option<NaiveDate>, sealed: bool) -> Vec<Block> {
         let marks = SignatureMarks {
             fingerprint: false,
             seal: sealed.then(|| self.seal()),
@@ -273,9 +278,11 @@ impl<'a> Ctx<'a> {
                     .aligned(Align::Right),
             ),
             Block::Line(
-                TextLine::new(vec![Run::printed(date_cn(date))])
-                    .aligned(Align::Right)
-                    .with_marks(marks),
+                TextLine::new(vec![Run::printed(
+                    date.map(date_cn).unwrap_or_else(|| BLANK_DATE.to_string()),
+                )])
+                .aligned(Align::Right)
+                .with_marks(marks),
             ),
         ]
     }
@@ -303,6 +310,9 @@ impl<'a> Ctx<'a> {
         }
     }
 }
+
+/// A date line left unfilled.
+pub const BLANK_DATE: &str = "　　年　　月　　日";
 
 pub fn row(cells: Vec<Cell>, min_height: f32) -> TableRow {
     TableRow { cells, min_height }

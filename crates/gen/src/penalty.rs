@@ -397,7 +397,7 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         Run::hand(who.clone()),
     ])
     .with_marks(SignatureMarks {
-        fingerprint: true,
+        fingerprint: !(cx.has(D::InterviewNoFingerprint) && i == 0),
         seal: None,
     });
     let mut shows = Vec::new();
@@ -415,6 +415,7 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         D::InterviewNoTime,
         D::InterviewOneOfficer,
         D::InterviewNoCert,
+        D::InterviewNoFingerprint,
     ] {
         if cx.has(def) && i == 0 {
             shows.push((
@@ -677,7 +678,12 @@ fn notice(cx: &Ctx) -> Built {
         5_000_000 + (c.seq * 7919) % 999_999
     )));
     let no_seal = cx.has(D::NoticeNoSeal);
-    doc.blocks.extend(cx.issuer(d, !no_seal));
+    let no_date = cx.has(D::NoticeNoDate);
+    doc.blocks
+        .extend(cx.issuer_dated((!no_date).then_some(d), !no_seal));
+    if no_date {
+        doc.date = None;
+    }
     doc.blocks.push(Block::Line(sign_date_line(
         "当事人签收",
         Some(&c.party.signer),
@@ -690,6 +696,9 @@ fn notice(cx: &Ctx) -> Built {
     }
     if no_seal {
         shows.push((D::NoticeNoSeal, Shows::All));
+    }
+    if no_date {
+        shows.push((D::NoticeNoDate, Shows::All));
     }
     if cx.has(D::DecisionBeforeNotice) {
         shows.push((D::DecisionBeforeNotice, Shows::All));
@@ -1000,7 +1009,12 @@ fn decision(cx: &Ctx) -> Built {
         cx.has(D::DecisionOmitsLitigation),
     )));
     let no_seal = cx.has(D::DecisionNoSeal);
-    doc.blocks.extend(cx.issuer(d, !no_seal));
+    let no_date = cx.has(D::DecisionNoDate);
+    doc.blocks
+        .extend(cx.issuer_dated((!no_date).then_some(d), !no_seal));
+    if no_date {
+        doc.date = None;
+    }
     let mut shows = Vec::new();
     for def in [
         D::DecisionPartyIncomplete,
@@ -1009,6 +1023,7 @@ fn decision(cx: &Ctx) -> Built {
         D::DecisionWrongRemedy,
         D::DecisionOmitsLitigation,
         D::DecisionNoSeal,
+        D::DecisionNoDate,
         D::DecisionBeforeNotice,
         D::OutOfOrder,
     ] {

@@ -6,6 +6,7 @@ use anjuan_core::truth::DefectKind;
 use anjuan_core::CaseKind;
 use anjuan_gen::case::is_workday;
 use anjuan_gen::defects::{Defect, DefectDef, TABLE};
+use anjuan_gen::docs::BLANK_DATE;
 use anjuan_gen::dossier::{self, KindChoice, Plan, Spec};
 use anjuan_gen::{data, score, Profile};
 use anjuan_paper::model::{Block, DocSpec, Ink, TextLine};
@@ -166,6 +167,12 @@ fn shows(d: Defect, p: &Plan) -> bool {
         D::CorrectionNoDeadline => !text(must(p, "correction_order")).contains("前改正"),
         D::NoticeNoDefenceRight => !text(must(p, "penalty_notice")).contains("陈述、申辩的权利"),
         D::NoticeNoSeal => !sealed(must(p, "penalty_notice")),
+        D::NoticeNoDate => text(must(p, "penalty_notice")).contains(BLANK_DATE),
+        D::DecisionNoDate => text(must(p, "penalty_decision")).contains(BLANK_DATE),
+        D::InterviewNoFingerprint => {
+            let f = must(p, "interview_record").footer.as_ref().unwrap();
+            f.lines.iter().all(|l| !l.marks.fingerprint) && f.unsigned_pages.is_empty()
+        }
         D::RightsNoticeWrongPeriod => {
             text(must(p, "hearing_rights_notice")).contains("三日内向本局")
         }
