@@ -293,7 +293,7 @@ pub fn evidence_copy(cx: &Ctx, date: NaiveDate) -> Built {
         PartyKind::Company => (
             "营业执照复印件",
             format!(
-                "名称：{}　统一社会信用代码：{}",
+                "营业执照复印件　名称：{}　统一社会信用代码：{}",
                 c.party.name,
                 c.party.credit_code.clone().unwrap_or_default()
             ),
@@ -301,7 +301,7 @@ pub fn evidence_copy(cx: &Ctx, date: NaiveDate) -> Built {
         PartyKind::Person => (
             "身份证复印件",
             format!(
-                "姓名：{}　公民身份号码：{}",
+                "身份证复印件　姓名：{}　公民身份号码：{}",
                 c.party.signer, c.party.signer_id
             ),
         ),
