@@ -270,7 +270,9 @@ pub fn scan(
 /// review names where it is now.
 fn refresh_source(dir: &Path, source: &str) {
     let path = dir.join("review.json");
-    let Ok(bytes) = std::fs::read(&path) else { return };
+    let Ok(bytes) = std::fs::read(&path) else {
+        return;
+    };
     let Ok(mut review) = serde_json::from_slice::<anjuan_core::contract::Review>(&bytes) else {
         return;
     };
