@@ -127,7 +127,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             t.id,
             t.case_kind.as_str(),
             t.pages.len(),
-            t.defects.len(),
+            t.defects
+                .iter()
+                .map(|d| d.defect.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
             t.expected.score,
             t.expected.grade
         );
