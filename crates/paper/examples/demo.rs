@@ -232,6 +232,13 @@ fn record() -> DocSpec {
         caption: TextLine::new(vec![Run::printed("照片1：当事人货架上陈列的过期饮料")])
             .aligned(Align::Center),
     });
+    blocks.push(Block::PageBreak);
+    for cap in ["照片2：当事人身份证复印件", "照片3：营业执照复印件"] {
+        blocks.push(Block::Photo {
+            height: 80.0,
+            caption: TextLine::new(vec![Run::printed(cap)]).aligned(Align::Center),
+        });
+    }
     DocSpec {
         doc_type: "inquiry_record".into(),
         title: "询问笔录".into(),

@@ -294,10 +294,10 @@ impl Renderer {
         };
         // Photos first: they are opaque; everything else is multiplied ink.
         for it in &page.items {
-            if let Item::Photo { x, y, w, h } = it.item {
+            if let Item::Photo { x, y, w, h, kind } = it.item {
                 let (x0, y0) = (p.px(x).round() as u32, p.px(y).round() as u32);
                 let (pw, ph) = (p.px(w).round() as u32, p.px(h).round() as u32);
-                marks::photo(&mut p.canvas, x0, y0, pw, ph, &mut p.rng);
+                marks::photo(&mut p.canvas, kind, (x0, y0, pw, ph), &mut p.rng);
             }
         }
         for it in &page.items {

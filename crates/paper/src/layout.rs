@@ -65,6 +65,7 @@ pub enum Item {
         y: f32,
         w: f32,
         h: f32,
+        kind: crate::marks::PhotoKind,
     },
 }
 
@@ -545,11 +546,13 @@ impl<'a> Layouter<'a> {
                 Block::Photo { height, caption } => {
                     let h = height.clamp(10.0, 200.0);
                     let w = (h * 1.4).min(width);
+                    let text: String = caption.runs.iter().map(|r| r.text.as_str()).collect();
                     let mut items = vec![Item::Photo {
                         x: x0 + (width - w) / 2.0,
                         y: 1.0,
                         w,
                         h,
+                        kind: crate::marks::PhotoKind::from_caption(&text),
                     }];
                     let cap = self.text_lines(
                         caption,

@@ -22,4 +22,5 @@ mod scan;
 
 pub use draw::Renderer;
 pub use font::Face;
+pub use marks::PhotoKind;
 pub use order::reading_order;

@@ -221,14 +221,249 @@ pub fn fingerprint(canvas: &mut Canvas, cx: f32, cy: f32, ppm: f32, rng: &mut Ch
     );
 }
 
-/// Paints a procedural photo (a shop interior with shelves and goods, or a
-/// storefront) into the rectangle (x, y, w, h) px, with a thin border.
-pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut ChaCha8Rng) {
+/// What a photo shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoKind {
+    /// A shop interior or storefront (site photos).
+    Scene,
+    /// A copy of an identity card.
+    IdCard,
+    /// A copy of a certificate or licence (营业执照 …).
+    Document,
+}
+
+/// Caption words that say what a photo shows; the first match wins.
+const PHOTO_KINDS: [(&str, PhotoKind); 6] = [
+    ("身份证", PhotoKind::IdCard),
+    ("执法证", PhotoKind::IdCard),
+    ("营业执照", PhotoKind::Document),
+    ("许可证", PhotoKind::Document),
+    ("证书", PhotoKind::Document),
+    ("复印件", PhotoKind::Document),
+];
+
+impl PhotoKind {
+    pub fn from_caption(caption: &str) -> PhotoKind {
+        PHOTO_KINDS
+            .iter()
+            .find(|(w, _)| caption.contains(w))
+            .map_or(PhotoKind::Scene, |&(_, k)| k)
+    }
+}
+
+/// An RGB painter over a photo buffer.
+struct Paint<'a> {
+    buf: &'a mut [u8],
+    w: usize,
+    h: usize,
+}
+
+impl Paint<'_> {
+    fn rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, c: [u8; 3]) {
+        let xa = x0.max(0.0) as usize;
+        let xb = (x1.max(0.0) as usize).min(self.w);
+        let ya = y0.max(0.0) as usize;
+        let yb = (y1.max(0.0) as usize).min(self.h);
+        for y in ya..yb {
+            for x in xa..xb {
+                let i = (y * self.w + x) * 3;
+                self.buf[i..i + 3].copy_from_slice(&c);
+            }
+        }
+    }
+    fn ellipse(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, c: [u8; 3]) {
+        let ya = (cy - ry).max(0.0) as usize;
+        let yb = ((cy + ry).max(0.0) as usize).min(self.h);
+        for y in ya..yb {
+            let v = (y as f32 - cy) / ry;
+            let half = rx * (1.0 - v * v).max(0.0).sqrt();
+            self.rect(cx - half, y as f32, cx + half, y as f32 + 1.0, c);
+        }
+    }
+    fn ring(&mut self, cx: f32, cy: f32, r: f32, width: f32, c: [u8; 3]) {
+        let ya = (cy - r).max(0.0) as usize;
+        let yb = ((cy + r).max(0.0) as usize).min(self.h);
+        let xa = (cx - r).max(0.0) as usize;
+        let xb = ((cx + r).max(0.0) as usize).min(self.w);
+        for y in ya..yb {
+            for x in xa..xb {
+                let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                if (d - r + width / 2.0).abs() < width / 2.0 {
+                    let i = (y * self.w + x) * 3;
+                    self.buf[i..i + 3].copy_from_slice(&c);
+                }
+            }
+        }
+    }
+    /// A line of "text": short dark bars like characters at a distance.
+    fn text_bars(&mut self, x: f32, y: f32, len: f32, size: f32, c: [u8; 3], rng: &mut ChaCha8Rng) {
+        let mut px = x;
+        while px < x + len {
+            let cw = size * rng.gen_range(0.7..0.95);
+            self.rect(px, y, px + cw, y + size * rng.gen_range(0.75..0.95), c);
+            px += size * 1.05;
+        }
+    }
+    fn grain(&mut self, amp: f32, rng: &mut ChaCha8Rng) {
+        let mut g = Fast::new(rng.gen());
+        for p in self.buf.chunks_mut(3) {
+            let n = (g.f() - 0.5) * amp;
+            for v in p {
+                *v = (*v as f32 + n).clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+}
+
+/// A photocopy of an identity card: the card with a portrait and text lines.
+fn id_card(w: u32, h: u32, rng: &mut ChaCha8Rng) -> Vec<u8> {
+    let (wf, hf) = (w as f32, h as f32);
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    let mut p = Paint {
+        buf: &mut buf,
+        w: w as usize,
+        h: h as usize,
+    };
+    p.rect(0.0, 0.0, wf, hf, [236, 236, 232]);
+    // The card, 85.6 × 54 proportions, as large as fits.
+    let cw = (wf * 0.86).min(hf * 0.86 * 85.6 / 54.0);
+    let ch = cw * 54.0 / 85.6;
+    let (x0, y0) = ((wf - cw) / 2.0, (hf - ch) / 2.0);
+    p.rect(x0, y0, x0 + cw, y0 + ch, [206, 214, 222]);
+    p.rect(x0, y0 + ch * 0.55, x0 + cw, y0 + ch, [214, 220, 214]);
+    // Portrait: head and shoulders on the right.
+    let (px, py) = (x0 + cw * 0.78, y0 + ch * 0.42);
+    p.rect(
+        px - cw * 0.14,
+        y0 + ch * 0.1,
+        px + cw * 0.14,
+        y0 + ch * 0.78,
+        [226, 228, 230],
+    );
+    p.ellipse(px, y0 + ch * 0.68, cw * 0.12, ch * 0.16, [70, 70, 80]);
+    p.ellipse(px, py, cw * 0.07, ch * 0.16, [150, 125, 110]);
+    p.ellipse(px, py - ch * 0.11, cw * 0.075, ch * 0.08, [40, 35, 35]);
+    // Text lines on the left and the long number at the bottom.
+    let s = ch * 0.06;
+    for (i, frac) in [0.35f32, 0.45, 0.55, 0.5, 0.42].iter().enumerate() {
+        let y = y0 + ch * (0.1 + 0.12 * i as f32);
+        p.text_bars(x0 + cw * 0.06, y, cw * frac, s, [60, 60, 70], rng);
+    }
+    p.text_bars(
+        x0 + cw * 0.3,
+        y0 + ch * 0.84,
+        cw * 0.55,
+        s * 1.1,
+        [30, 30, 40],
+        rng,
+    );
+    p.grain(16.0, rng);
+    buf
+}
+
+/// A photocopy of a certificate: double frame, title, text, a red seal.
+fn document_copy(w: u32, h: u32, rng: &mut ChaCha8Rng) -> Vec<u8> {
+    let (wf, hf) = (w as f32, h as f32);
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    let mut p = Paint {
+        buf: &mut buf,
+        w: w as usize,
+        h: h as usize,
+    };
+    p.rect(0.0, 0.0, wf, hf, [238, 234, 222]);
+    let m = wf.min(hf) * 0.05;
+    let frame = [150, 110, 60];
+    for (k, t) in [(1.0f32, 0.012f32), (2.0, 0.004)] {
+        let d = m * k;
+        let lw = wf.min(hf) * t;
+        p.rect(d, d, wf - d, d + lw, frame);
+        p.rect(d, hf - d - lw, wf - d, hf - d, frame);
+        p.rect(d, d, d + lw, hf - d, frame);
+        p.rect(wf - d - lw, d, wf - d, hf - d, frame);
+    }
+    let s = hf * 0.035;
+    p.text_bars(wf * 0.38, hf * 0.12, wf * 0.24, s * 2.0, [170, 40, 40], rng);
+    for i in 0..7 {
+        let y = hf * (0.3 + 0.08 * i as f32);
+        p.text_bars(wf * 0.12, y, wf * 0.16, s, [50, 50, 50], rng);
+        p.text_bars(
+            wf * 0.32,
+            y,
+            wf * rng.gen_range(0.2..0.5),
+            s,
+            [70, 70, 70],
+            rng,
+        );
+    }
+    // A QR-like block and the issuing seal.
+    let q = hf * 0.16;
+    let (qx, qy) = (wf * 0.1, hf * 0.75);
+    let cell = q / 9.0;
+    for i in 0..9 {
+        for j in 0..9 {
+            if rng.gen_bool(0.5) {
+                p.rect(
+                    qx + i as f32 * cell,
+                    qy + j as f32 * cell,
+                    qx + (i + 1) as f32 * cell,
+                    qy + (j + 1) as f32 * cell,
+                    [30, 30, 30],
+                );
+            }
+        }
+    }
+    let r = hf * 0.13;
+    p.ring(wf * 0.75, hf * 0.78, r, r * 0.08, [210, 60, 60]);
+    p.ellipse(wf * 0.75, hf * 0.78, r * 0.2, r * 0.2, [210, 60, 60]);
+    p.grain(14.0, rng);
+    buf
+}
+
+/// Paints a procedural photo of `kind` into the rectangle (x, y, w, h) px,
+/// with a thin border.
+pub fn photo(
+    canvas: &mut Canvas,
+    kind: PhotoKind,
+    (x0, y0, w, h): (u32, u32, u32, u32),
+    rng: &mut ChaCha8Rng,
+) {
     let w = w.min(canvas.width.saturating_sub(x0));
     let h = h.min(canvas.height.saturating_sub(y0));
-    if w < 4 || h < 4 {
+    if w < 16 || h < 16 {
         return;
     }
+    let mut buf = match kind {
+        PhotoKind::Scene => shop_scene(w, h, rng),
+        PhotoKind::IdCard => id_card(w, h, rng),
+        PhotoKind::Document => document_copy(w, h, rng),
+    };
+    let (wf, hf) = (w as f32, h as f32);
+    // Lens softness: two box blur passes of radius ~0.12 mm.
+    let r = ((w as f32 / 1200.0).round() as usize).max(1);
+    for _ in 0..2 {
+        box_blur_rgb(&mut buf, w as usize, h as usize, r);
+    }
+    for py in 0..h {
+        for px in 0..w {
+            let i = ((py * w + px) * 3) as usize;
+            canvas.put(x0 + px, y0 + py, [buf[i], buf[i + 1], buf[i + 2]]);
+        }
+    }
+    // Border.
+    let (xa, ya) = (x0 as f32, y0 as f32);
+    let (xb, yb) = (xa + wf, ya + hf);
+    for (a, b, c, d) in [
+        (xa, ya, xb, ya + 2.0),
+        (xa, yb - 2.0, xb, yb),
+        (xa, ya, xa + 2.0, yb),
+        (xb - 2.0, ya, xb, yb),
+    ] {
+        canvas.fill_rect(a, b, c, d, [40, 40, 40], 200);
+    }
+}
+
+/// A shop interior with shelves and goods, or a storefront, as RGB.
+fn shop_scene(w: u32, h: u32, rng: &mut ChaCha8Rng) -> Vec<u8> {
     let (wf, hf) = (w as f32, h as f32);
     let wall: [f32; 3] = [
         rng.gen_range(150.0..220.0),
@@ -349,28 +584,7 @@ pub fn photo(canvas: &mut Canvas, x0: u32, y0: u32, w: u32, h: u32, rng: &mut Ch
             buf[i..i + 3].copy_from_slice(&px_c);
         }
     }
-    // Lens softness: two box blur passes of radius ~0.12 mm.
-    let r = ((w as f32 / 1200.0).round() as usize).max(1);
-    for _ in 0..2 {
-        box_blur_rgb(&mut buf, w as usize, h as usize, r);
-    }
-    for py in 0..h {
-        for px in 0..w {
-            let i = ((py * w + px) * 3) as usize;
-            canvas.put(x0 + px, y0 + py, [buf[i], buf[i + 1], buf[i + 2]]);
-        }
-    }
-    // Border.
-    let (xa, ya) = (x0 as f32, y0 as f32);
-    let (xb, yb) = (xa + wf, ya + hf);
-    for (a, b, c, d) in [
-        (xa, ya, xb, ya + 2.0),
-        (xa, yb - 2.0, xb, yb),
-        (xa, ya, xa + 2.0, yb),
-        (xb - 2.0, ya, xb, yb),
-    ] {
-        canvas.fill_rect(a, b, c, d, [40, 40, 40], 200);
-    }
+    buf
 }
 
 /// Box blur of radius `r` on an RGB buffer, rows then columns.

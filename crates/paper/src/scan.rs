@@ -158,11 +158,10 @@ fn light_and_noise(c: &mut Canvas, deg: f32, rng: &mut ChaCha8Rng) {
         }
     }
     let tone: [f32; 3] = if ch == 3 {
-        [
-            rng.gen_range(0.975..1.0),
-            rng.gen_range(0.965..0.99),
-            rng.gen_range(0.93..0.975),
-        ]
+        // Warm white: red ≥ green ≥ blue, never pink.
+        let r = rng.gen_range(0.975..1.0);
+        let g = r - rng.gen_range(0.005..0.02);
+        [r, g, g - rng.gen_range(0.01..0.04)]
     } else {
         let t = rng.gen_range(0.95..0.99);
         [t, t, t]
