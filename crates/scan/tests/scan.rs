@@ -136,6 +136,9 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
         ))]),
     )
     .unwrap();
+    // A folder of page images is one dossier.
+    std::fs::create_dir(input.join("卷宗2022-016")).unwrap();
+    p2.save(input.join("卷宗2022-016/page-1.png")).unwrap();
     // Bad inputs.
     std::fs::write(input.join("empty.pdf"), b"").unwrap();
     std::fs::write(input.join("note.pdf"), "不是PDF".as_bytes()).unwrap();
@@ -162,14 +165,14 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     .unwrap();
     assert_eq!(
         calls.load(Ordering::SeqCst),
-        2,
-        "two scanned pages OCR'd once each"
+        3,
+        "three scanned pages OCR'd once each"
     );
-    assert_eq!((stats.pages_ocr, stats.pages_text_layer), (2, 1));
+    assert_eq!((stats.pages_ocr, stats.pages_text_layer), (3, 1));
 
     let index: Index = read_json(&out.join("index.json"));
     assert_eq!(index.schema, "anjuan.index/1");
-    assert_eq!(index.dossiers.len(), 7);
+    assert_eq!(index.dossiers.len(), 8);
     let entry = |id: &str| index.dossiers.iter().find(|e| e.id == id).unwrap();
     for (id, problem) in [
         ("empty", "empty file"),
@@ -194,8 +197,17 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
             .iter()
             .filter(|o| o.status == DossierStatus::Ok)
             .count(),
-        2
+        3
     );
+    let folder: Review = read_json(&out.join("卷宗2022-016/review.json"));
+    assert_eq!(folder.dossier.page_count, 1);
+    let folder_source = dossiers.iter().find(|d| d.id == "卷宗2022-016").unwrap();
+    assert_eq!(
+        folder.dossier.sha256,
+        folder_source.source.sha256().unwrap()
+    );
+    let ft = std::fs::read_to_string(out.join("卷宗2022-016/pages/0001.txt")).unwrap();
+    assert!(cer(&ft, &PAGE_2) < 0.15, "image folder page: {ft}");
 
     let review: Review = read_json(&out.join("2022-015/review.json"));
     assert_eq!(review.schema, "anjuan.review/1");
@@ -237,8 +249,8 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
         true,
     )
     .unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "no OCR on the rerun");
-    assert_eq!(again.dossiers_skipped, 2);
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "no OCR on the rerun");
+    assert_eq!(again.dossiers_skipped, 3);
     assert_eq!(
         std::fs::read(out.join("2022-015/review.json")).unwrap(),
         before
@@ -254,8 +266,8 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
         true,
     )
     .unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
-    assert_eq!((third.pages_cached, third.dossiers_skipped), (2, 1));
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!((third.pages_cached, third.dossiers_skipped), (2, 2));
     assert_eq!(
         std::fs::read_to_string(out.join("2022-015/pages/0002.txt")).unwrap(),
         t2
