@@ -1,7 +1,7 @@
 //! CER and speed of an engine on generated scanned pages, against their truth.
 //!
 //! `cargo run --release -p anjuan-ocr --example cer_gen -- [--engine tesseract] [--seed 7]
-//!  [--dossiers 4] [--first 0] [--max-pages 30] [--profile small|full] [--dpi 200|300] [--show] [--save DIR | --save-only DIR]`
+//!  [--dossiers 4] [--first 0] [--max-pages 30] [--profile small|full] [--dpi 200|300] [--det-side N] [--show] [--save DIR | --save-only DIR]`
 //!
 //! `--save DIR` also writes each page's JPEG and truth text there.
 //!
@@ -12,15 +12,28 @@
 
 use anjuan_eval::cer::page_edits;
 use anjuan_gen::{KindChoice, Profile, Spec};
-use anjuan_ocr::{create_engine, read_page, EngineKind};
+use anjuan_ocr::{create_engine, read_page, EngineKind, OcrEngine, PpOcrEngine, PpParams};
 use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// CPU seconds this process has used: what a page costs one core, less
+/// disturbed than wall time by other work on a shared machine.
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |s| s.1);
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut kind = EngineKind::PpOcr;
     let (mut seed, mut dossiers, mut first, mut max_pages) = (7u64, 4u64, 0u64, usize::MAX);
     let mut profile = Profile::Small;
     let mut show = false;
+    let mut det_side: Option<u32> = None;
     let mut dpi: Option<u32> = None;
     let mut save: Option<std::path::PathBuf> = None;
     let mut save_only = false;
@@ -40,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             "--show" => show = true,
+            "--det-side" => det_side = Some(val()?.parse()?),
             "--dpi" => dpi = Some(val()?.parse()?),
             "--save" => save = Some(val()?.into()),
             "--save-only" => {
@@ -50,10 +64,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let tp = anjuan_core::paths::require_third_party()?;
-    let mut engine = create_engine(kind, &tp)?;
+    let mut engine: Box<dyn OcrEngine> = match (kind, det_side) {
+        (EngineKind::PpOcr, Some(side)) => {
+            let mut params = PpParams::default();
+            params.det.max_side = side;
+            Box::new(PpOcrEngine::new(&tp, params)?)
+        }
+        _ => create_engine(kind, &tp)?,
+    };
     let renderer = anjuan_paper::Renderer::new()?;
-    // (dpi, rotated) -> (edits, chars, ms, pages, wrong rotations)
-    let mut totals: BTreeMap<(u32, bool), (u64, u64, f64, u32, u32)> = BTreeMap::new();
+    let mut totals: BTreeMap<(u32, bool), Tally> = BTreeMap::new();
     let mut done = 0usize;
     'outer: for index in first..first + dossiers {
         let spec = Spec {
@@ -84,14 +104,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             let img = image::load_from_memory(&page.jpeg)?;
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu());
             let read = read_page(engine.as_mut(), &img)?;
-            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let wall_ms = t.elapsed().as_secs_f64() * 1e3;
+            let ms = (cpu() - c) * 1e3;
             let hyp = read.text.text();
             let (edits, chars) = page_edits(&truth.full_text(), &hyp);
             let wrong = read.rotation != truth.rotation;
             println!(
-                "{} p{:<3} {:>3} dpi rot {:>3}/{:<3} skew {:>5.2} {:>5} chars CER {:>5.1}% {:>6.0} ms {}{}",
+                "{} p{:<3} {:>3} dpi rot {:>3}/{:<3} skew {:>5.2} {:>5} chars CER {:>5.1}% {:>6.0} ms cpu {:>6.0} ms wall {}{}",
                 plan.id,
                 truth.page,
                 truth.dpi,
@@ -101,6 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 chars,
                 100.0 * edits as f64 / chars.max(1) as f64,
                 ms,
+                wall_ms,
                 truth.doc_type,
                 if wrong { "  WRONG ROTATION" } else { "" }
             );
@@ -108,32 +130,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("--- truth\n{}--- ocr\n{}---", truth.full_text(), hyp);
             }
             let e = totals.entry((truth.dpi, truth.rotation != 0)).or_default();
-            *e = (
-                e.0 + edits,
-                e.1 + chars,
-                e.2 + ms,
-                e.3 + 1,
-                e.4 + wrong as u32,
-            );
+            e.add(edits, chars, ms, wrong);
         }
     }
     println!("engine {} ({})", engine.name(), kind);
-    let mut all = (0u64, 0u64, 0f64, 0u32, 0u32);
-    for ((dpi, rotated), (e, c, ms, n, w)) in &totals {
-        println!(
-            "{dpi} dpi {:8}: {n:3} pages, CER {:5.2}%, {:6.0} ms/page, {w} wrong rotations",
-            if *rotated { "rotated" } else { "upright" },
-            100.0 * *e as f64 / (*c).max(1) as f64,
-            ms / *n as f64
-        );
-        all = (all.0 + e, all.1 + c, all.2 + ms, all.3 + n, all.4 + w);
+    let mut all = Tally::default();
+    for ((dpi, rotated), t) in &totals {
+        let what = if *rotated { "rotated" } else { "upright" };
+        println!("{dpi} dpi {what:8}: {t}");
+        all.edits += t.edits;
+        all.chars += t.chars;
+        all.ms += t.ms;
+        all.pages += t.pages;
+        all.wrong += t.wrong;
     }
-    println!(
-        "all         : {:3} pages, CER {:5.2}%, {:6.0} ms/page, {} wrong rotations",
-        all.3,
-        100.0 * all.0 as f64 / all.1.max(1) as f64,
-        all.2 / all.3.max(1) as f64,
-        all.4
-    );
+    println!("all         : {all}");
     Ok(())
+}
+
+/// Totals of a group of pages.
+#[derive(Default)]
+struct Tally {
+    edits: u64,
+    chars: u64,
+    ms: f64,
+    pages: u32,
+    wrong: u32,
+}
+
+impl Tally {
+    fn add(&mut self, edits: u64, chars: u64, ms: f64, wrong: bool) {
+        self.edits += edits;
+        self.chars += chars;
+        self.ms += ms;
+        self.pages += 1;
+        self.wrong += u32::from(wrong);
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:3} pages, CER {:5.2}%, {:6.0} ms cpu/page, {} wrong rotations",
+            self.pages,
+            100.0 * self.edits as f64 / self.chars.max(1) as f64,
+            self.ms / self.pages.max(1) as f64,
+            self.wrong
+        )
+    }
 }

@@ -130,7 +130,7 @@ pub struct DetParams {
 impl Default for DetParams {
     fn default() -> Self {
         DetParams {
-            max_side: 1920,
+            max_side: 1280,
             thresh: 0.3,
             box_thresh: 0.5,
             unclip: 1.6,

@@ -56,7 +56,7 @@ fn turn_back(img: GrayImage, rotation: u16) -> GrayImage {
 }
 
 /// Long side of the page image used for orientation and skew.
-const ORIENT_SIDE: u32 = 1024;
+const ORIENT_SIDE: u32 = 768;
 /// Line crops the classifier votes with.
 const CLS_VOTES: usize = 12;
 

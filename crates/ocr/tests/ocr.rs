@@ -108,7 +108,8 @@ fn turned_pages_come_back_upright() {
     let (img, truth) = fixture("page.png");
     let gray = img.to_luma8();
     let mut e = engine(EngineKind::PpOcr);
-    let turns: [(u16, fn(&GrayImage) -> GrayImage); 3] = [
+    type Turn = fn(&GrayImage) -> GrayImage;
+    let turns: [(u16, Turn); 3] = [
         (90, |g| imageops::rotate90(g)),
         (180, |g| imageops::rotate180(g)),
         (270, |g| imageops::rotate270(g)),
