@@ -319,6 +319,7 @@ mod tests {
         }
         // Digits are narrower than CJK characters in the printed face.
         assert!(f.advance_em(Face::Song, '2') < 0.7);
+        assert!(f.advance_em(Face::Kai, '2') < 0.7);
         let g = f
             .upright(Face::Song, f.resolve(Face::Song, '案'), 40.0)
             .expect("glyph");
