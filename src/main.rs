@@ -1,1 +1,66 @@
-fn main() {}
+//! `anjuan`: the thin command line over the pipeline crates.
+//!
+//! Each subcommand's flags and behaviour live in its crate (`anjuan-gen`,
+//! `anjuan-scan`, `anjuan-eval`, `anjuan-rubric`); this file only dispatches.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "anjuan", version, about = "Reviews scanned administrative law-enforcement case files (案卷)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan PDF dossiers (or folders of page images) and write draft reviews.
+    Scan(anjuan_scan::ScanArgs),
+    /// Measure scan throughput, stage times, memory and CER, against OCRmyPDF and tesseract.
+    Bench(anjuan_scan::BenchArgs),
+    /// Generate realistic scanned sample dossiers with their ground truth.
+    Generate(anjuan_gen::GenerateArgs),
+    /// Compare a scan's output with the ground truth and report accuracy.
+    Eval(anjuan_eval::EvalArgs),
+    /// Show a rubric and how much of it the machine pre-checks.
+    Rubric(anjuan_rubric::RubricArgs),
+}
+
+fn main() -> ExitCode {
+    pin_openmp_threads();
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(args) => anjuan_scan::run(args),
+        Command::Bench(args) => anjuan_scan::bench::run_bench(args),
+        Command::Generate(args) => anjuan_gen::run(args).map(|()| 0),
+        Command::Eval(args) => anjuan_eval::run(args),
+        Command::Rubric(args) => anjuan_rubric::run(args).map(|()| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!("anjuan: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Tesseract's OpenMP reads `OMP_THREAD_LIMIT` once, when the library loads;
+/// with one engine per worker, its own threads only make it ~4× slower. The
+/// variable must be set before the process starts, so set it and re-exec.
+fn pin_openmp_threads() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    // exec only returns on failure: carry on without the limit.
+    eprintln!("anjuan: warning: could not re-exec with OMP_THREAD_LIMIT=1 ({err}); Tesseract may be slow");
+}
