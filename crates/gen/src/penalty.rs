@@ -546,7 +546,7 @@ fn report(cx: &Ctx) -> Built {
         .push(para(format!("一、违法事实。经查，{}", c.fill(&s.facts))));
     doc.blocks.push(para("二、证据。1.现场检查笔录及现场照片；2.询问笔录；3.当事人身份证明、营业执照复印件；4.其他相关证据材料。以上证据来源合法，内容真实，与本案具有关联性，能够相互印证。"));
     doc.blocks.push(para(format!(
-        "三、定性和依据。当事人的行为违反了{}的规定。依据{}的规定，",
+        "三、定性和依据。当事人的行为违反了{}的规定。依据{}的规定，应当对当事人给予行政处罚。",
         cx.cites(&s.violated, false, false),
         cx.cites(&s.basis, false, false)
     )));
