@@ -1,0 +1,168 @@
+//! Dates and document numbers (文号) in OCR'd text.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+fn arabic_date() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("valid regex")
+    })
+}
+
+fn chinese_date() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"([〇零○OО0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+            .expect("valid regex")
+    })
+}
+
+fn number_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(\p{Han}{1,12})\s*[〔\[（(【［﹝]\s*((?:19|20)\d{2})\s*[〕\]）)】］﹞]\s*第?\s*(\d{1,6})\s*号")
+            .expect("valid regex")
+    })
+}
+
+fn receipt_number_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)No[.．:：]?\s*(\d{6,})").expect("valid regex"))
+}
+
+fn digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
+        .or(match c {
+            '零' | '○' | 'O' | 'О' | '0' => Some(0),
+            _ => None,
+        })
+}
+
+/// 十 → 10, 十五 → 15, 二十 → 20, 二十三 → 23, 三 → 3.
+fn small_number(s: &str) -> Option<u32> {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
+        _ => None,
+    }
+}
+
+fn iso(y: u32, m: u32, d: u32) -> Option<String> {
+    let days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+        return None;
+    }
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Every valid date in a line, in order, as ISO 8601 (`2022-03-15`): Arabic
+/// `2022年3月15日` and Chinese-numeral `二〇二二年三月十五日`.
+pub fn find_dates(line: &str) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for c in arabic_date().captures_iter(line) {
+        let n = |i: usize| c[i].parse::<u32>().ok();
+        if let (Some(y), Some(m), Some(d)) = (n(1), n(2), n(3)) {
+            if let Some(s) = iso(y, m, d) {
+                found.push((c.get(0).map_or(0, |m| m.start()), s));
+            }
+        }
+    }
+    for c in chinese_date().captures_iter(line) {
+        let year = c[1]
+            .chars()
+            .try_fold(0u32, |acc, ch| Some(acc * 10 + digit(ch)?));
+        if let (Some(y), Some(m), Some(d)) = (year, small_number(&c[2]), small_number(&c[3])) {
+            if let Some(s) = iso(y, m, d) {
+                found.push((c.get(0).map_or(0, |m| m.start()), s));
+            }
+        }
+    }
+    found.sort_by_key(|(pos, _)| *pos);
+    found.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The single date of a string, if it holds exactly one.
+pub fn parse_date(s: &str) -> Option<String> {
+    let mut d = find_dates(s);
+    (d.len() == 1).then(|| d.remove(0))
+}
+
+/// The document's own number: the first line (of the lines given, usually the
+/// document's first page) that is a number on its own, optionally after a
+/// label (`文号：`). Numbers quoted inside running text (a service receipt
+/// naming the decision it serves) are not the document's own. Brackets are
+/// written as 〔〕. A receipt's `No.0114958665` counts too.
+pub fn find_number(lines: &[&str]) -> Option<String> {
+    for line in lines {
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(c) = number_re().captures(&compact) {
+            let whole = c.get(0).expect("match");
+            let prefix = &compact[..whole.start()];
+            let suffix = &compact[whole.end()..];
+            let labelled = prefix.is_empty() || prefix.ends_with('：') || prefix.ends_with(':');
+            if labelled && suffix.chars().count() <= 1 {
+                return Some(format!("{}〔{}〕{}号", &c[1], &c[2], &c[3]));
+            }
+        }
+        if let Some(c) = receipt_number_re().captures(&compact) {
+            return Some(format!("No.{}", &c[1]));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_and_chinese_dates() {
+        assert_eq!(find_dates("2022年3月15日"), ["2022-03-15"]);
+        assert_eq!(find_dates("二〇二二年三月十五日"), ["2022-03-15"]);
+        assert_eq!(find_dates("二○二二年十二月三十一日"), ["2022-12-31"]);
+        assert_eq!(find_dates("二〇二二年十月二十日"), ["2022-10-20"]);
+        assert_eq!(
+            find_dates("检查时间：2022年9月28日9时10分至2022年9月29日"),
+            ["2022-09-28", "2022-09-29"]
+        );
+        assert!(find_dates("2022年2月30日").is_empty());
+        assert!(find_dates("2022.11.18").is_empty());
+    }
+
+    #[test]
+    fn numbers_alone_on_their_line_with_any_bracket() {
+        assert_eq!(
+            find_number(&["隰县自然资源局", "隰自然资罚〔2022〕15号"]).as_deref(),
+            Some("隰自然资罚〔2022〕15号")
+        );
+        assert_eq!(
+            find_number(&["蒲市监罚[2022]15号"]).as_deref(),
+            Some("蒲市监罚〔2022〕15号")
+        );
+        assert_eq!(
+            find_number(&["蒲市监罚（2022）第7号"]).as_deref(),
+            Some("蒲市监罚〔2022〕7号")
+        );
+        assert_eq!(
+            find_number(&["文号：蒲市监罚(2022)15号"]).as_deref(),
+            Some("蒲市监罚〔2022〕15号")
+        );
+        // Quoted in running text: not this document's number.
+        assert_eq!(
+            find_number(&["行政处罚决定书（隰自然资罚〔2022〕15号）"]),
+            None
+        );
+        assert_eq!(
+            find_number(&["票据号码：No.0114958665"]).as_deref(),
+            Some("No.0114958665")
+        );
+    }
+}
