@@ -287,6 +287,21 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
             "当事人雇员".to_string(),
         )
     };
+    // The employee's own particulars: sex from the ID number (17th digit
+    // odd = male), a phone of their own, and the village they live in.
+    let (sex, phone, home) = if i == 0 {
+        (p.signer_sex, p.phone.clone(), p.address.clone())
+    } else {
+        let odd = who_id.as_bytes()[16] % 2 == 1;
+        (
+            if odd { "男" } else { "女" },
+            format!("13{}", &who_id[8..17]),
+            format!(
+                "{}{}{}村",
+                c.agency.county, c.vars["town"], c.vars["village"]
+            ),
+        )
+    };
     let no_time = cx.has(D::InterviewNoTime) && i == 0;
     let one = cx.has(D::InterviewOneOfficer) && i == 0;
     let no_cert = cx.has(D::InterviewNoCert) && i == 0;
@@ -308,10 +323,7 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         ])),
         Block::Line(TextLine::new(vec![
             Run::printed("被询问人："),
-            cx.rec(format!(
-                "{who}　　性别：{}　　与案件关系：{relation}",
-                if i == 0 { p.signer_sex } else { "男" }
-            )),
+            cx.rec(format!("{who}　　性别：{sex}　　与案件关系：{relation}")),
         ])),
         Block::Line(TextLine::new(vec![
             Run::printed("身份证号码："),
@@ -321,12 +333,9 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
             Run::printed("工作单位："),
             cx.rec(p.shop.clone()),
             Run::printed("　　联系电话："),
-            cx.rec(p.phone.clone()),
+            cx.rec(phone),
         ])),
-        Block::Line(TextLine::new(vec![
-            Run::printed("住址："),
-            cx.rec(p.address.clone()),
-        ])),
+        Block::Line(TextLine::new(vec![Run::printed("住址："), cx.rec(home)])),
     ]);
     let officers = if one {
         c.officers[0].name.clone()
