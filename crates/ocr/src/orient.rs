@@ -5,10 +5,13 @@
 //! tells horizontal from vertical text lines (a page turned by 90° or 270°
 //! shows tall line boxes); the 0°/180° classifier over the longest line crops,
 //! taken from the full-resolution page and turned upright-or-upside-down,
-//! decides between the two remaining candidates. Skew comes from projection
+//! decides between the two remaining candidates; when it says "turned", the
+//! recogniser must agree (more confident characters read turned than as is),
+//! since the classifier is fooled by symmetric non-text such as redacted
+//! photos. Skew comes from projection
 //! profiles of the dark pixels of the upright, scaled page over ±6°.
 
-use crate::onnx::{Cls, Det, DetBox, DetParams};
+use crate::onnx::{Cls, Det, DetBox, DetParams, Rec, RecText};
 use crate::OcrError;
 use image::imageops::{self, FilterType};
 use image::{GrayImage, Luma};
@@ -59,11 +62,14 @@ fn turn_back(img: GrayImage, rotation: u16) -> GrayImage {
 const ORIENT_SIDE: u32 = 768;
 /// Line crops the classifier votes with.
 const CLS_VOTES: usize = 12;
+/// Line crops read both ways to confirm a turn the classifier found.
+const REC_CHECKS: usize = 6;
 
 /// Finds orientation and skew (PP-OCR det + cls models; one per worker thread).
 pub struct Orienter {
     pub(crate) det: Det,
     cls: Cls,
+    pub(crate) rec: Rec,
 }
 
 impl Orienter {
@@ -71,6 +77,7 @@ impl Orienter {
         Ok(Orienter {
             det: Det::load(third_party)?,
             cls: Cls::load(third_party)?,
+            rec: Rec::load(third_party)?,
         })
     }
 
@@ -130,7 +137,19 @@ impl Orienter {
             })
             .collect();
         let flips = self.cls.upside_down(&crops)?;
-        let flipped = flips.iter().sum::<f32>() > flips.len() as f32 * 0.5;
+        let mut flipped = flips.iter().sum::<f32>() > flips.len() as f32 * 0.5;
+        if flipped {
+            // The classifier is fooled by symmetric non-text (redacted photos,
+            // bar patterns): a turn is kept only if recognition agrees.
+            let crops = &crops[..crops.len().min(REC_CHECKS)];
+            let turned: Vec<GrayImage> = crops.iter().map(imageops::rotate180).collect();
+            let score = |texts: Vec<RecText>| -> f32 {
+                texts.iter().flat_map(|t| t.chars.iter().map(|c| c.1)).sum()
+            };
+            let as_is = score(self.rec.recognize(crops)?);
+            let flip = score(self.rec.recognize(&turned)?);
+            flipped = flip > as_is;
+        }
         // Clockwise turn that makes the page upright, and so the input's turn.
         let undo: u16 = match (quarter, flipped) {
             (false, false) => 0,

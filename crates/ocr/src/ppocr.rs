@@ -1,7 +1,7 @@
 //! The PP-OCRv4 engine: DB detection, then line recognition of each box.
 
 use crate::layout::{clean_spaces, is_cjk, reading_order};
-use crate::onnx::{DetBox, DetParams, Rec, RecText};
+use crate::onnx::{DetBox, DetParams, RecText};
 use crate::orient::{crop, Orienter};
 use crate::{models_key, OcrEngine, OcrError, OcrLine, OcrWord, PageText};
 use image::GrayImage;
@@ -33,19 +33,16 @@ impl Default for PpParams {
 }
 
 pub struct PpOcrEngine {
+    /// Holds the det and rec sessions this engine reads with.
     orienter: Orienter,
-    rec: Rec,
     params: PpParams,
     models: String,
 }
 
 impl PpOcrEngine {
     pub fn new(third_party: &Path, params: PpParams) -> Result<Self, OcrError> {
-        let mut rec = Rec::load(third_party)?;
-        rec.batch = params.rec_batch;
         Ok(PpOcrEngine {
             orienter: Orienter::load(third_party)?,
-            rec,
             params,
             models: models_key(third_party),
         })
@@ -92,8 +89,9 @@ impl OcrEngine for PpOcrEngine {
             .iter()
             .map(|b| crop(image, b.x0, b.y0, b.x1, b.y1))
             .collect();
-        self.rec.batch = self.params.rec_batch;
-        let texts = self.rec.recognize(&crops)?;
+        let rec = &mut self.orienter.rec;
+        rec.batch = self.params.rec_batch;
+        let texts = rec.recognize(&crops)?;
         let lines = padded
             .iter()
             .zip(&texts)
