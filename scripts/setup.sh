@@ -90,6 +90,13 @@ have_wheels() {
   done
 }
 if ! have_wheels; then
+  if ! "$PY" -m pip --version >/dev/null 2>&1; then
+    log "pip missing: installing python3-pip"
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-pip
+  fi
   log "downloading pinned wheels into $CACHE"
   "$PY" -m pip download --no-deps --require-hashes --only-binary=:all: \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
