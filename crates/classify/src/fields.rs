@@ -28,7 +28,7 @@ fn number_re() -> &'static Regex {
 
 fn receipt_number_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)No[.．:：]?\s*(\d{6,})").expect("valid regex"))
+    RE.get_or_init(|| Regex::new(r"(?i)No[.．:：]?\s*(\d[\d.．]{4,}\d)").expect("valid regex"))
 }
 
 fn digit(c: char) -> Option<u32> {
@@ -113,7 +113,9 @@ pub fn find_number(lines: &[&str]) -> Option<String> {
             }
         }
         if let Some(c) = receipt_number_re().captures(&compact) {
-            return Some(format!("No.{}", &c[1]));
+            // OCR sometimes reads a stray dot into a long digit run.
+            let digits: String = c[1].chars().filter(char::is_ascii_digit).collect();
+            return Some(format!("No.{digits}"));
         }
     }
     None

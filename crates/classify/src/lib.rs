@@ -348,3 +348,120 @@ fn kind_from_types(documents: &[DocumentEntry]) -> CaseKind {
         std::cmp::Ordering::Equal => CaseKind::Unknown,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Geometry paths, on synthetic line boxes laid out like a generated A4
+    //! page at 200 dpi (1654 × 2339 px); the real-OCR tests are in
+    //! `tests/real_ocr.rs`.
+    use super::*;
+
+    fn line(text: &str, bbox: [u32; 4]) -> OcrLine {
+        OcrLine {
+            text: text.to_string(),
+            bbox,
+            confidence: 0.9,
+            words: Vec::new(),
+        }
+    }
+
+    fn page(lines: &[OcrLine]) -> PageInput<'_> {
+        PageInput {
+            lines,
+            width: 1654,
+            height: 2339,
+        }
+    }
+
+    #[test]
+    fn agency_above_the_title_is_not_the_title() {
+        let lines = [
+            line("12", [1500, 90, 1530, 120]),
+            line("蒲县市场监督管理局", [606, 313, 1066, 381]),
+            line("查封（扣押）决定书", [560, 426, 1100, 486]),
+            line("蒲市监强〔2022〕3号", [975, 530, 1449, 569]),
+        ];
+        let t = detect_title(&page(&lines)).unwrap();
+        assert_eq!(t.code, "coercive_measure_decision");
+        assert_eq!(t.text, "查封（扣押）决定书");
+        assert_eq!(printed_page_number(&page(&lines)), Some(12));
+    }
+
+    #[test]
+    fn a_title_phrase_low_on_the_page_is_body_text() {
+        let lines = [
+            line("问：你对行政处罚决定书有什么意见？", [221, 300, 1300, 340]),
+            line("行政处罚决定书", [621, 1500, 1047, 1540]),
+        ];
+        assert_eq!(detect_title(&page(&lines)), None);
+        // Without geometry the first lines are the title zone.
+        let blind = PageInput {
+            lines: &lines,
+            width: 0,
+            height: 0,
+        };
+        assert_eq!(detect_title(&blind).unwrap().code, "penalty_decision");
+    }
+
+    #[test]
+    fn page_number_only_in_the_top_right_corner() {
+        let lines = [
+            line("3", [200, 90, 230, 120]),
+            line("[7]", [1480, 80, 1540, 125]),
+        ];
+        assert_eq!(printed_page_number(&page(&lines)), Some(7));
+        let lines = [line("7", [800, 1200, 830, 1240])];
+        assert_eq!(printed_page_number(&page(&lines)), None);
+    }
+
+    #[test]
+    fn two_titled_documents_of_one_type_stay_two_and_photos_start_their_own() {
+        let p1 = [
+            line("询问笔录", [653, 426, 1017, 486]),
+            line("询问时间：2022年3月1日", [221, 530, 900, 568]),
+        ];
+        let p2 = [
+            line("问：你叫什么名字？", [221, 300, 900, 340]),
+            line("答：张三。", [221, 370, 600, 410]),
+            line("问：还有补充吗？", [221, 440, 900, 480]),
+            line("答：没有。二〇二二年三月一日", [221, 510, 900, 550]),
+        ];
+        let p3 = [
+            line("询问笔录", [653, 426, 1017, 486]),
+            line("询问时间：2022年3月2日", [221, 530, 900, 568]),
+        ];
+        let p4 = [
+            line(
+                "照片1：现场全景，拍摄时间：2022年3月2日",
+                [221, 1176, 1300, 1215],
+            ),
+            line("拍摄地点：某村，拍摄人：李四", [221, 1238, 1140, 1290]),
+        ];
+        let pages = [page(&p1), page(&p2), page(&p3), page(&p4)];
+        let got = classify_dossier(&pages);
+        let docs: Vec<(&str, [u32; 2])> = got
+            .documents
+            .iter()
+            .map(|d| (d.doc_type.as_str(), d.pages))
+            .collect();
+        assert_eq!(
+            docs,
+            [
+                ("interview_record", [1, 2]),
+                ("interview_record", [3, 3]),
+                ("evidence_photos", [4, 4]),
+            ]
+        );
+        assert_eq!(got.documents[0].date.as_deref(), Some("2022-03-01"));
+        assert_eq!(got.case_kind, CaseKind::Penalty);
+    }
+
+    #[test]
+    fn the_cover_title_names_the_case_kind() {
+        let cover = [line("行政强制案卷", [600, 320, 1050, 380])];
+        let other = [line("询问笔录", [653, 426, 1017, 486])];
+        let got = classify_dossier(&[page(&cover), page(&other)]);
+        assert_eq!(got.pages[0].doc_type, "cover");
+        assert_eq!(got.case_kind, CaseKind::Coercion);
+    }
+}

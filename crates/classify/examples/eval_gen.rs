@@ -1,0 +1,195 @@
+//! Measures the classifier on generated dossiers that `anjuan scan` has read.
+//!
+//! ```text
+//! cargo run -p anjuan-classify --example eval_gen -- <generated dir> <scan out dir> [--truth-boxes] [-v]
+//! ```
+//!
+//! For every `<id>.truth.json` in the generated folder it reads the OCR text of
+//! `<scan out>/<id>/pages/NNNN.txt` (no boxes: pages are given without
+//! geometry) and compares with the truth: page type accuracy, document split
+//! F1 (first pages of documents), case kind, document dates and numbers, and
+//! archival page numbers. `--truth-boxes` classifies the generator's own lines
+//! with their true boxes instead of OCR text, to exercise the geometry path.
+
+use anjuan_classify::{classify_dossier, PageInput};
+use anjuan_core::truth::DossierTruth;
+use anjuan_ocr::OcrLine;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+#[derive(Default)]
+struct Tally {
+    pages: usize,
+    pages_right: usize,
+    starts_true: usize,
+    starts_pred: usize,
+    starts_both: usize,
+    dossiers: usize,
+    kinds_right: usize,
+    dated_docs: usize,
+    dates_right: usize,
+    numbered_docs: usize,
+    numbers_right: usize,
+    page_numbers: usize,
+    page_numbers_right: usize,
+}
+
+fn line(text: &str, bbox: [u32; 4]) -> OcrLine {
+    OcrLine {
+        text: text.to_string(),
+        bbox,
+        confidence: 1.0,
+        words: Vec::new(),
+    }
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let truth_boxes = args.iter().any(|a| a == "--truth-boxes");
+    let verbose = args.iter().any(|a| a == "-v");
+    let [gen_dir, run_dir] = positional.as_slice() else {
+        bail!("usage: eval_gen <generated dir> <scan out dir> [--truth-boxes] [-v]");
+    };
+    let mut files: Vec<_> = std::fs::read_dir(gen_dir)
+        .with_context(|| format!("{gen_dir}: cannot list"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{gen_dir}: no *.truth.json files");
+    }
+    let mut t = Tally::default();
+    for f in &files {
+        let truth: DossierTruth = serde_json::from_str(
+            &std::fs::read_to_string(f).with_context(|| format!("{}: cannot read", f.display()))?,
+        )
+        .with_context(|| format!("{}: not a truth file", f.display()))?;
+        let mut all_lines: Vec<(Vec<OcrLine>, u32, u32)> = Vec::new();
+        for p in &truth.pages {
+            if truth_boxes {
+                let lines = p.lines.iter().map(|l| line(&l.text, l.bbox)).collect();
+                let w = (210.0 / 25.4 * p.dpi as f32).round() as u32;
+                let h = (297.0 / 25.4 * p.dpi as f32).round() as u32;
+                all_lines.push((lines, w, h));
+            } else {
+                let path = Path::new(run_dir)
+                    .join(&truth.id)
+                    .join("pages")
+                    .join(format!("{:04}.txt", p.page));
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                let lines = text.lines().map(|l| line(l, [0; 4])).collect();
+                all_lines.push((lines, 0, 0));
+            }
+        }
+        let inputs: Vec<PageInput> = all_lines
+            .iter()
+            .map(|(lines, w, h)| PageInput {
+                lines,
+                width: *w,
+                height: *h,
+            })
+            .collect();
+        let got = classify_dossier(&inputs);
+
+        t.dossiers += 1;
+        t.kinds_right += usize::from(got.case_kind == truth.case_kind);
+        for (p, g) in truth.pages.iter().zip(&got.pages) {
+            t.pages += 1;
+            let right = p.doc_type == g.doc_type;
+            t.pages_right += usize::from(right);
+            if p.printed_page_number.is_some() {
+                t.page_numbers += 1;
+                t.page_numbers_right += usize::from(p.printed_page_number == g.printed_page_number);
+            }
+            if verbose && !right {
+                eprintln!(
+                    "{} p{}: truth {} got {} ({:.2})",
+                    truth.id, p.page, p.doc_type, g.doc_type, g.confidence
+                );
+            }
+        }
+        let true_starts: BTreeSet<u32> = truth.documents.iter().map(|d| d.pages[0]).collect();
+        let pred_starts: BTreeSet<u32> = got.documents.iter().map(|d| d.pages[0]).collect();
+        t.starts_true += true_starts.len();
+        t.starts_pred += pred_starts.len();
+        t.starts_both += true_starts.intersection(&pred_starts).count();
+        for d in &truth.documents {
+            let found = got.documents.iter().find(|g| g.pages[0] == d.pages[0]);
+            if let Some(date) = &d.date {
+                t.dated_docs += 1;
+                let ok = found.is_some_and(|g| g.date.as_ref() == Some(date));
+                t.dates_right += usize::from(ok);
+                if verbose && !ok {
+                    eprintln!(
+                        "{} doc {} {}: date truth {date} got {:?}",
+                        truth.id,
+                        d.index,
+                        d.doc_type,
+                        found.map(|g| &g.date)
+                    );
+                }
+            }
+            if let Some(number) = &d.number {
+                t.numbered_docs += 1;
+                let ok = found.is_some_and(|g| g.number.as_ref() == Some(number));
+                t.numbers_right += usize::from(ok);
+                if verbose && !ok {
+                    eprintln!(
+                        "{} doc {} {}: number truth {number} got {:?}",
+                        truth.id,
+                        d.index,
+                        d.doc_type,
+                        found.map(|g| &g.number)
+                    );
+                }
+            }
+        }
+    }
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    let precision = t.starts_both as f64 / t.starts_pred.max(1) as f64;
+    let recall = t.starts_both as f64 / t.starts_true.max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+    println!(
+        "input: {}",
+        if truth_boxes {
+            "generator lines with true boxes"
+        } else {
+            "OCR text (pages/*.txt, no boxes)"
+        }
+    );
+    println!("dossiers {}, pages {}", t.dossiers, t.pages);
+    println!(
+        "page type accuracy   {:.1}% ({}/{})",
+        pct(t.pages_right, t.pages),
+        t.pages_right,
+        t.pages
+    );
+    println!(
+        "split F1             {:.3} (P {:.3}, R {:.3}; {} true documents, {} found)",
+        f1, precision, recall, t.starts_true, t.starts_pred
+    );
+    println!("case kind            {}/{}", t.kinds_right, t.dossiers);
+    println!(
+        "document dates       {:.1}% ({}/{})",
+        pct(t.dates_right, t.dated_docs),
+        t.dates_right,
+        t.dated_docs
+    );
+    println!(
+        "document numbers     {:.1}% ({}/{})",
+        pct(t.numbers_right, t.numbered_docs),
+        t.numbers_right,
+        t.numbered_docs
+    );
+    println!(
+        "printed page numbers {:.1}% ({}/{})",
+        pct(t.page_numbers_right, t.page_numbers),
+        t.page_numbers_right,
+        t.page_numbers
+    );
+    Ok(())
+}
