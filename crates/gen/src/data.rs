@@ -45,6 +45,8 @@ pub struct Agency {
 #[derive(Debug, Deserialize)]
 pub struct Law {
     pub key: String,
+    /// The statute's file stem in `shared/statutes/`.
+    pub statute: String,
     pub title: String,
     pub short: String,
 }
