@@ -75,8 +75,8 @@ fn cn_number(s: &str) -> usize {
     const D: &str = "零一二三四五六七八九";
     let digit = |c: char| D.chars().position(|d| d == c).expect("a Chinese digit");
     match s.chars().collect::<Vec<_>>().as_slice() {
-        [a] => digit(*a),
         ['十'] => 10,
+        [a] => digit(*a),
         ['十', b] => 10 + digit(*b),
         [a, '十'] => digit(*a) * 10,
         [a, '十', b] => digit(*a) * 10 + digit(*b),
