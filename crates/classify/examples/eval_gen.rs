@@ -31,6 +31,7 @@ struct Tally {
     dates_right: usize,
     numbered_docs: usize,
     numbers_right: usize,
+    numbers_tail_right: usize,
     page_numbers: usize,
     page_numbers_right: usize,
 }
@@ -137,6 +138,14 @@ fn main() -> Result<()> {
                 t.numbered_docs += 1;
                 let ok = found.is_some_and(|g| g.number.as_ref() == Some(number));
                 t.numbers_right += usize::from(ok);
+                // The part OCR rarely gets wrong: 〔year〕N号 after the prefix.
+                let tail = |n: &str| n.find('〔').map(|i| n[i..].to_string());
+                t.numbers_tail_right += usize::from(found.is_some_and(|g| {
+                    g.number
+                        .as_deref()
+                        .and_then(tail)
+                        .is_some_and(|x| Some(x) == tail(number))
+                }));
                 if verbose && !ok {
                     eprintln!(
                         "{} doc {} {}: number truth {number} got {:?}",
@@ -183,6 +192,12 @@ fn main() -> Result<()> {
         "document numbers     {:.1}% ({}/{})",
         pct(t.numbers_right, t.numbered_docs),
         t.numbers_right,
+        t.numbered_docs
+    );
+    println!(
+        "  same 〔year〕N号    {:.1}% ({}/{})",
+        pct(t.numbers_tail_right, t.numbered_docs),
+        t.numbers_tail_right,
         t.numbered_docs
     );
     println!(

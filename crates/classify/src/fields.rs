@@ -6,14 +6,15 @@ use std::sync::OnceLock;
 fn arabic_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("valid regex")
+        Regex::new(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|$)")
+            .expect("valid regex")
     })
 }
 
 fn chinese_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"([〇零○OО0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+        Regex::new(r"([〇零○OО0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*(?:日|$)")
             .expect("valid regex")
     })
 }
@@ -136,6 +137,10 @@ mod tests {
             ["2022-09-28", "2022-09-29"]
         );
         assert!(find_dates("2022年2月30日").is_empty());
+        // OCR dropped the final 日 (as read on a generated decision); only at
+        // the end of a line, where nothing else can follow the day.
+        assert_eq!(find_dates("2023年6月16"), ["2023-06-16"]);
+        assert!(find_dates("2023年6月16时").is_empty());
         assert!(find_dates("2022.11.18").is_empty());
     }
 

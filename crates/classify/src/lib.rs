@@ -84,6 +84,7 @@ struct Cues {
     page_number_top: f32,
     page_number_right: f32,
     undated: Vec<String>,
+    dated_by_first: Vec<String>,
     kind_title: Vec<KindTitle>,
     cue: Vec<Cue>,
 }
@@ -268,7 +269,7 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
         });
     }
 
-    let undated = &cues().undated;
+    let c = cues();
     let documents: Vec<DocumentEntry> = docs
         .iter()
         .enumerate()
@@ -278,10 +279,13 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
                 .iter()
                 .flat_map(|p| p.lines.iter().map(|l| l.text.as_str()))
                 .collect();
-            let date = if undated.contains(&d.doc_type) {
+            let mut dates = lines.iter().flat_map(|l| find_dates(l));
+            let date = if c.undated.contains(&d.doc_type) {
                 None
+            } else if c.dated_by_first.contains(&d.doc_type) {
+                dates.next()
             } else {
-                lines.iter().flat_map(|l| find_dates(l)).last()
+                dates.last()
             };
             let first_page_lines: Vec<&str> = pages[d.first]
                 .lines
