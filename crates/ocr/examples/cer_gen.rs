@@ -1,7 +1,7 @@
 //! CER and speed of an engine on generated scanned pages, against their truth.
 //!
 //! `cargo run --release -p anjuan-ocr --example cer_gen -- [--engine tesseract] [--seed 7]
-//!  [--dossiers 4] [--first 0] [--max-pages 30] [--profile small|full] [--dpi 200|300] [--det-side N] [--show] [--save DIR | --save-only DIR]`
+//!  [--dossiers 4] [--first 0] [--max-pages 30] [--profile small|full] [--dpi 200|300] [--det-side N] [--turn 90|180|270] [--show] [--save DIR | --save-only DIR]`
 //!
 //! `--save DIR` also writes each page's JPEG and truth text there.
 //!
@@ -33,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut seed, mut dossiers, mut first, mut max_pages) = (7u64, 4u64, 0u64, usize::MAX);
     let mut profile = Profile::Small;
     let mut show = false;
+    let mut turn: u16 = 0;
     let mut det_side: Option<u32> = None;
     let mut dpi: Option<u32> = None;
     let mut save: Option<std::path::PathBuf> = None;
@@ -53,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             "--show" => show = true,
+            "--turn" => turn = val()?.parse()?,
             "--det-side" => det_side = Some(val()?.parse()?),
             "--dpi" => dpi = Some(val()?.parse()?),
             "--save" => save = Some(val()?.into()),
@@ -104,19 +106,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             let img = image::load_from_memory(&page.jpeg)?;
+            // Turn the scan further clockwise, to test orientation on any page.
+            let img = match turn {
+                90 => img.rotate90(),
+                180 => img.rotate180(),
+                270 => img.rotate270(),
+                _ => img,
+            };
+            let expected = (truth.rotation + turn) % 360;
             let (t, c) = (Instant::now(), cpu());
             let read = read_page(engine.as_mut(), &img)?;
             let wall_ms = t.elapsed().as_secs_f64() * 1e3;
             let ms = (cpu() - c) * 1e3;
             let hyp = read.text.text();
             let (edits, chars) = page_edits(&truth.full_text(), &hyp);
-            let wrong = read.rotation != truth.rotation;
+            let wrong = read.rotation != expected;
             println!(
                 "{} p{:<3} {:>3} dpi rot {:>3}/{:<3} skew {:>5.2} {:>5} chars CER {:>5.1}% {:>6.0} ms cpu {:>6.0} ms wall {}{}",
                 plan.id,
                 truth.page,
                 truth.dpi,
-                truth.rotation,
+                expected,
                 read.rotation,
                 read.skew_deg,
                 chars,
@@ -129,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if show {
                 println!("--- truth\n{}--- ocr\n{}---", truth.full_text(), hyp);
             }
-            let e = totals.entry((truth.dpi, truth.rotation != 0)).or_default();
+            let e = totals.entry((truth.dpi, expected != 0)).or_default();
             e.add(edits, chars, ms, wrong);
         }
     }
