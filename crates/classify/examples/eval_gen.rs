@@ -32,6 +32,7 @@ struct Tally {
     numbered_docs: usize,
     numbers_right: usize,
     numbers_tail_right: usize,
+    numbers_spurious: usize,
     page_numbers: usize,
     page_numbers_right: usize,
 }
@@ -134,6 +135,18 @@ fn main() -> Result<()> {
                     );
                 }
             }
+            if d.number.is_none() && found.is_some_and(|g| g.number.is_some()) {
+                t.numbers_spurious += 1;
+                if verbose {
+                    eprintln!(
+                        "{} doc {} {}: spurious number {:?}",
+                        truth.id,
+                        d.index,
+                        d.doc_type,
+                        found.map(|g| &g.number)
+                    );
+                }
+            }
             if let Some(number) = &d.number {
                 t.numbered_docs += 1;
                 let ok = found.is_some_and(|g| g.number.as_ref() == Some(number));
@@ -199,6 +212,10 @@ fn main() -> Result<()> {
         pct(t.numbers_tail_right, t.numbered_docs),
         t.numbers_tail_right,
         t.numbered_docs
+    );
+    println!(
+        "  spurious numbers   {} (documents without one)",
+        t.numbers_spurious
     );
     println!(
         "printed page numbers {:.1}% ({}/{})",

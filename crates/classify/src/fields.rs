@@ -22,7 +22,7 @@ fn chinese_date() -> &'static Regex {
 fn number_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(\p{Han}{1,12})\s*[〔\[（(【［﹝]\s*((?:19|20)\d{2})\s*[〕\]）)】］﹞]\s*第?\s*(\d{1,6})\s*号")
+        Regex::new(r"(\p{Han}{1,12})\s*[〔\[（(【［﹝]{1,2}\s*((?:19|20)\d{2})\s*[〕\]）)】］﹞]{1,2}\s*第?\s*(\d{1,6})\s*号")
             .expect("valid regex")
     })
 }
@@ -101,14 +101,30 @@ pub fn parse_date(s: &str) -> Option<String> {
 /// label (`文号：`). Numbers quoted inside running text (a service receipt
 /// naming the decision it serves) are not the document's own. Brackets are
 /// written as 〔〕. A receipt's `No.0114958665` counts too.
-pub fn find_number(lines: &[&str]) -> Option<String> {
-    for line in lines {
+/// A line that follows one ending in any of `reference_labels` is skipped.
+pub fn find_number(lines: &[&str], reference_labels: &[String]) -> Option<String> {
+    for (i, line) in lines.iter().enumerate() {
+        let after_reference_label = i > 0 && {
+            let prev: String = lines[i - 1]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let prev = prev.trim_end_matches(['：', ':']);
+            reference_labels.iter().any(|l| prev.ends_with(l.as_str()))
+        };
+        if after_reference_label {
+            continue;
+        }
         let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
         if let Some(c) = number_re().captures(&compact) {
             let whole = c.get(0).expect("match");
             let prefix = &compact[..whole.start()];
             let suffix = &compact[whole.end()..];
-            let labelled = prefix.is_empty() || prefix.ends_with('：') || prefix.ends_with(':');
+            // A short label (文号：, 编号：) may precede it; a longer one names
+            // another document (行政强制措施决定书文书号：…).
+            let label = prefix.trim_end_matches(['：', ':']);
+            let labelled =
+                prefix.is_empty() || (label.len() < prefix.len() && label.chars().count() <= 4);
             if labelled && suffix.chars().count() <= 1 {
                 return Some(format!("{}〔{}〕{}号", &c[1], &c[2], &c[3]));
             }
@@ -147,28 +163,48 @@ mod tests {
     #[test]
     fn numbers_alone_on_their_line_with_any_bracket() {
         assert_eq!(
-            find_number(&["隰县自然资源局", "隰自然资罚〔2022〕15号"]).as_deref(),
+            find_number(&["隰县自然资源局", "隰自然资罚〔2022〕15号"], &[]).as_deref(),
             Some("隰自然资罚〔2022〕15号")
         );
         assert_eq!(
-            find_number(&["蒲市监罚[2022]15号"]).as_deref(),
+            find_number(&["蒲市监罚[2022]15号"], &[]).as_deref(),
             Some("蒲市监罚〔2022〕15号")
         );
         assert_eq!(
-            find_number(&["蒲市监罚（2022）第7号"]).as_deref(),
+            find_number(&["蒲市监罚（2022）第7号"], &[]).as_deref(),
             Some("蒲市监罚〔2022〕7号")
         );
         assert_eq!(
-            find_number(&["文号：蒲市监罚(2022)15号"]).as_deref(),
+            find_number(&["文号：蒲市监罚(2022)15号"], &[]).as_deref(),
             Some("蒲市监罚〔2022〕15号")
         );
+        // OCR doubled the bracket (as read on a generated notice).
+        assert_eq!(
+            find_number(&["蒲环强通〔[2023】11号"], &[]).as_deref(),
+            Some("蒲环强通〔2023〕11号")
+        );
+        // Another document's number, labelled: not this one's.
+        assert_eq!(
+            find_number(&["行政强制措施决定书文书号：蒲环强措〔2023〕11号"], &[]),
+            None
+        );
+        // A table cell of a closing report (as PP-OCR read it).
+        let labels = ["决定书文号".to_string()];
+        assert_eq!(
+            find_number(
+                &["2022年9月30日", "决定书文号", "自然资罚〔2022]15号"],
+                &labels
+            ),
+            None
+        );
+        assert!(find_number(&["案卷号", "自然资罚〔2022]15号"], &labels).is_some());
         // Quoted in running text: not this document's number.
         assert_eq!(
-            find_number(&["行政处罚决定书（隰自然资罚〔2022〕15号）"]),
+            find_number(&["行政处罚决定书（隰自然资罚〔2022〕15号）"], &[]),
             None
         );
         assert_eq!(
-            find_number(&["票据号码：No.0114958665"]).as_deref(),
+            find_number(&["票据号码：No.0114958665"], &[]).as_deref(),
             Some("No.0114958665")
         );
     }

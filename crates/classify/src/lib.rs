@@ -85,6 +85,7 @@ struct Cues {
     page_number_right: f32,
     undated: Vec<String>,
     dated_by_first: Vec<String>,
+    reference_labels: Vec<String>,
     kind_title: Vec<KindTitle>,
     cue: Vec<Cue>,
 }
@@ -299,7 +300,7 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
                 pages: [d.first as u32 + 1, d.last as u32 + 1],
                 confidence: d.confidence,
                 date,
-                number: find_number(&first_page_lines),
+                number: find_number(&first_page_lines, &c.reference_labels),
             }
         })
         .collect();

@@ -17,6 +17,7 @@ struct TruthDoc {
     doc_type: String,
     pages: [u32; 2],
     date: Option<String>,
+    number: Option<String>,
 }
 
 fn load(dir: &Path) -> (Vec<Vec<OcrLine>>, Vec<TruthPage>, Vec<TruthDoc>) {
@@ -36,6 +37,7 @@ fn load(dir: &Path) -> (Vec<Vec<OcrLine>>, Vec<TruthPage>, Vec<TruthDoc>) {
                 doc_type: f[2].to_string(),
                 pages: [f[3].parse().unwrap(), f[4].parse().unwrap()],
                 date: opt(f[5]),
+                number: opt(f[6]),
             }),
             other => panic!("truth.tsv: unknown row kind {other}"),
         }
@@ -54,6 +56,47 @@ fn load(dir: &Path) -> (Vec<Vec<OcrLine>>, Vec<TruthPage>, Vec<TruthDoc>) {
         })
         .collect();
     (texts, pages, docs)
+}
+
+fn classify_fixture(name: &str) -> (anjuan_classify::Classified, Vec<TruthPage>, Vec<TruthDoc>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    let (texts, truth_pages, truth_docs) = load(&dir);
+    let inputs: Vec<PageInput> = texts
+        .iter()
+        .map(|lines| PageInput {
+            lines,
+            width: 0,
+            height: 0,
+        })
+        .collect();
+    (classify_dossier(&inputs), truth_pages, truth_docs)
+}
+
+#[test]
+fn a_scanned_coercion_dossier_is_split_and_dated() {
+    let (got, truth_pages, truth_docs) = classify_fixture("d4243-000");
+    assert_eq!(got.case_kind, CaseKind::Coercion);
+    for (n, (t, g)) in truth_pages.iter().zip(&got.pages).enumerate() {
+        assert_eq!(
+            (&g.doc_type, g.document),
+            (&t.doc_type, t.document),
+            "page {}",
+            n + 1
+        );
+    }
+    assert_eq!(got.documents.len(), truth_docs.len());
+    for (t, g) in truth_docs.iter().zip(&got.documents) {
+        assert_eq!(g.pages, t.pages, "{}", t.doc_type);
+        assert_eq!(g.date, t.date, "{}", t.doc_type);
+        assert_eq!(g.number, t.number, "{}", t.doc_type);
+    }
+    // The title variant with full-width brackets, kept as read.
+    assert_eq!(
+        got.documents[5].title.as_deref(),
+        Some("查封（扣押）现场笔录")
+    );
 }
 
 #[test]
@@ -122,4 +165,11 @@ fn a_scanned_penalty_dossier_is_split_into_its_documents() {
         .find(|d| d.doc_type == "service_receipt")
         .unwrap();
     assert_eq!(receipt.number, None);
+    // Nor the one a closing report's table quotes under 决定书文号.
+    let closing = got
+        .documents
+        .iter()
+        .find(|d| d.doc_type == "closing_report")
+        .unwrap();
+    assert_eq!(closing.number, None);
 }
