@@ -192,6 +192,24 @@ pub fn detect_title(page: &PageInput) -> Option<TitleMatch> {
     best.map(|(_, m)| m)
 }
 
+/// How many lines of the whole page are (near-)exactly a title: a contents
+/// page lists many.
+fn titled_lines(page: &PageInput) -> usize {
+    let types = DocTypes::builtin();
+    page.lines
+        .iter()
+        .filter(|l| {
+            let norm = normalize(&l.text);
+            norm.chars().count() >= 2
+                && types
+                    .types
+                    .iter()
+                    .flat_map(|t| t.titles())
+                    .any(|title| similarity(&norm, &normalize(title)) >= 0.85)
+        })
+        .count()
+}
+
 /// The archival page number: digits alone in the top-right corner (possibly
 /// boxed, so bracket-like characters around them are ignored).
 pub fn printed_page_number(page: &PageInput) -> Option<u32> {
@@ -239,6 +257,13 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
                 kind_from_cover = Some(k);
             }
         }
+        // A page listing titles under the previous contents page is its
+        // second page, not the document its first row names.
+        let title = title.filter(|t| {
+            t.code == "contents"
+                || docs.last().is_none_or(|d| d.doc_type != "contents")
+                || titled_lines(page) < 3
+        });
         let (doc_type, confidence, new_doc, title_text) = match title {
             Some(t) => (t.code, t.similarity, true, Some(t.text)),
             None => match (cue_for(page), docs.last()) {
@@ -459,6 +484,32 @@ mod tests {
         );
         assert_eq!(got.documents[0].date.as_deref(), Some("2022-03-01"));
         assert_eq!(got.case_kind, CaseKind::Penalty);
+    }
+
+    #[test]
+    fn a_second_contents_page_continues_the_contents() {
+        let p1 = [
+            line("卷内目录", [713, 217, 956, 277]),
+            line("卷宗封面", [300, 400, 452, 430]),
+            line("立案审批表", [300, 460, 452, 490]),
+        ];
+        let p2 = [
+            line("询问笔录", [300, 300, 452, 330]),
+            line("行政处罚告知书", [300, 360, 452, 390]),
+            line("行政处罚决定书", [300, 420, 452, 450]),
+            line("送达回证", [300, 480, 452, 510]),
+        ];
+        let p3 = [line("立案审批表", [622, 324, 1048, 384])];
+        let got = classify_dossier(&[page(&p1), page(&p2), page(&p3)]);
+        let docs: Vec<(&str, [u32; 2])> = got
+            .documents
+            .iter()
+            .map(|d| (d.doc_type.as_str(), d.pages))
+            .collect();
+        assert_eq!(
+            docs,
+            [("contents", [1, 2]), ("case_filing_approval", [3, 3])]
+        );
     }
 
     #[test]
