@@ -1,7 +1,7 @@
 //! Measures the classifier on generated dossiers that `anjuan scan` has read.
 //!
 //! ```text
-//! cargo run -p anjuan-classify --example eval_gen -- <generated dir> <scan out dir> [--truth-boxes] [-v]
+//! cargo run -p anjuan-classify --example eval_gen -- <generated dir> <scan out dir> [--truth-boxes|--truth-text] [-v]
 //! ```
 //!
 //! For every `<id>.truth.json` in the generated folder it reads the OCR text of
@@ -9,7 +9,8 @@
 //! geometry) and compares with the truth: page type accuracy, document split
 //! F1 (first pages of documents), case kind, document dates and numbers, and
 //! archival page numbers. `--truth-boxes` classifies the generator's own lines
-//! with their true boxes instead of OCR text, to exercise the geometry path.
+//! with their true boxes instead of OCR text, to exercise the geometry path;
+//! `--truth-text` the same lines without boxes (the fallback path).
 
 use anjuan_classify::{classify_dossier, PageInput};
 use anjuan_core::truth::DossierTruth;
@@ -50,9 +51,10 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let truth_boxes = args.iter().any(|a| a == "--truth-boxes");
+    let truth_text = args.iter().any(|a| a == "--truth-text");
     let verbose = args.iter().any(|a| a == "-v");
     let [gen_dir, run_dir] = positional.as_slice() else {
-        bail!("usage: eval_gen <generated dir> <scan out dir> [--truth-boxes] [-v]");
+        bail!("usage: eval_gen <generated dir> <scan out dir> [--truth-boxes|--truth-text] [-v]");
     };
     let mut files: Vec<_> = std::fs::read_dir(gen_dir)
         .with_context(|| format!("{gen_dir}: cannot list"))?
@@ -71,7 +73,10 @@ fn main() -> Result<()> {
         .with_context(|| format!("{}: not a truth file", f.display()))?;
         let mut all_lines: Vec<(Vec<OcrLine>, u32, u32)> = Vec::new();
         for p in &truth.pages {
-            if truth_boxes {
+            if truth_text {
+                let lines = p.lines.iter().map(|l| line(&l.text, [0; 4])).collect();
+                all_lines.push((lines, 0, 0));
+            } else if truth_boxes {
                 let lines = p.lines.iter().map(|l| line(&l.text, l.bbox)).collect();
                 let w = (210.0 / 25.4 * p.dpi as f32).round() as u32;
                 let h = (297.0 / 25.4 * p.dpi as f32).round() as u32;
@@ -177,7 +182,9 @@ fn main() -> Result<()> {
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
     println!(
         "input: {}",
-        if truth_boxes {
+        if truth_text {
+            "generator lines without boxes"
+        } else if truth_boxes {
             "generator lines with true boxes"
         } else {
             "OCR text (pages/*.txt, no boxes)"
