@@ -24,9 +24,7 @@ pub struct DocType {
 impl DocType {
     /// Whether files of `kind` may hold this type.
     pub fn in_kind(&self, kind: CaseKind) -> bool {
-        self.kinds
-            .iter()
-            .any(|k| k == "any" || k == kind.as_str())
+        self.kinds.iter().any(|k| k == "any" || k == kind.as_str())
     }
 
     /// The usual title followed by its variants.
@@ -110,12 +108,26 @@ mod tests {
     fn builtin_table_has_every_code_of_doc_types_md() {
         let t = DocTypes::builtin();
         assert_eq!(t.types.len(), 36);
-        for code in ["interview_record", "penalty_decision", "seized_items_list", "other"] {
+        for code in [
+            "interview_record",
+            "penalty_decision",
+            "seized_items_list",
+            "other",
+        ] {
             assert!(t.contains(code), "{code}");
         }
-        assert!(t.get("penalty_decision").unwrap().in_kind(CaseKind::Penalty));
-        assert!(!t.get("penalty_decision").unwrap().in_kind(CaseKind::Coercion));
-        assert!(t.get("service_receipt").unwrap().in_kind(CaseKind::Coercion));
+        assert!(t
+            .get("penalty_decision")
+            .unwrap()
+            .in_kind(CaseKind::Penalty));
+        assert!(!t
+            .get("penalty_decision")
+            .unwrap()
+            .in_kind(CaseKind::Coercion));
+        assert!(t
+            .get("service_receipt")
+            .unwrap()
+            .in_kind(CaseKind::Coercion));
     }
 
     #[test]

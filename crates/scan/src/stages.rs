@@ -1,6 +1,6 @@
-//! The stages after OCR: classify → check → assess → report. Classification
-//! and checks come in later issues; their interfaces are here so that they
-//! slot in without touching the pipeline.
+//! The stages after OCR: classify → check → assess → report. The checks come
+//! in a later issue; their interface is here so that they slot in without
+//! touching the pipeline.
 
 use crate::page::OcrPage;
 use anjuan_core::contract::{
@@ -27,20 +27,31 @@ pub struct PageClass {
     pub printed_page_number: Option<u32>,
 }
 
-/// Classification of the dossier's pages. Not implemented yet: every page is
-/// `other`, in no document, and the kind of case is unknown.
+/// Classification of the dossier's pages into document types and documents
+/// (`anjuan-classify`), and the kind of case from the documents found.
 pub fn classify(pages: &[OcrPage]) -> Classification {
+    let texts: Vec<anjuan_ocr::PageText> = pages.iter().map(OcrPage::page_text).collect();
+    let inputs: Vec<anjuan_classify::PageInput> = texts
+        .iter()
+        .map(|t| anjuan_classify::PageInput {
+            lines: &t.lines,
+            width: t.width,
+            height: t.height,
+        })
+        .collect();
+    let c = anjuan_classify::classify_dossier(&inputs);
     Classification {
-        case_kind: CaseKind::Unknown,
-        pages: pages
-            .iter()
-            .map(|_| PageClass {
-                doc_type: "other".to_string(),
-                document: None,
-                printed_page_number: None,
+        case_kind: c.case_kind,
+        pages: c
+            .pages
+            .into_iter()
+            .map(|p| PageClass {
+                doc_type: p.doc_type,
+                document: Some(p.document),
+                printed_page_number: p.printed_page_number,
             })
             .collect(),
-        documents: Vec::new(),
+        documents: c.documents,
     }
 }
 

@@ -218,13 +218,17 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
         dossiers[0].source.sha256().unwrap(),
         "sha256 of the input file"
     );
-    assert_eq!(review.case_kind, anjuan_core::CaseKind::Unknown);
-    assert_eq!(review.pages[0].doc_type, "other");
+    // Classified from the OCR'd titles: a decision, then an inspection record.
+    assert_eq!(review.case_kind, anjuan_core::CaseKind::Penalty);
+    assert_eq!(review.pages[0].doc_type, "penalty_decision");
+    assert_eq!(review.pages[1].doc_type, "site_inspection_record");
+    assert_eq!(review.pages[1].document, Some(2));
+    let ranges: Vec<[u32; 2]> = review.documents.iter().map(|d| d.pages).collect();
+    assert_eq!(ranges, vec![[1, 1], [2, 2]]);
     assert_eq!(review.pages[1].ocr.text_file, "pages/0002.txt");
     assert_eq!(review.pages[0].ocr.dpi, 200);
     assert!(review.pages[0].ocr.mean_confidence > 0.5);
-    assert!(review.findings.is_empty() && review.documents.is_empty());
-    assert_eq!(review.score.draft, 100.0);
+    assert!(review.findings.is_empty());
 
     let t1 = std::fs::read_to_string(out.join("2022-015/pages/0001.txt")).unwrap();
     let t2 = std::fs::read_to_string(out.join("2022-015/pages/0002.txt")).unwrap();
