@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "anjuan", version, about = "Reviews scanned administrative law-enforcement case files (案卷)")]
+#[command(
+    name = "anjuan",
+    version,
+    about = "Reviews scanned administrative law-enforcement case files (案卷)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,5 +66,7 @@ fn pin_openmp_threads() {
         .env("OMP_THREAD_LIMIT", "1")
         .exec();
     // exec only returns on failure: carry on without the limit.
-    eprintln!("anjuan: warning: could not re-exec with OMP_THREAD_LIMIT=1 ({err}); Tesseract may be slow");
+    eprintln!(
+        "anjuan: warning: could not re-exec with OMP_THREAD_LIMIT=1 ({err}); Tesseract may be slow"
+    );
 }
