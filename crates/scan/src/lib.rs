@@ -49,6 +49,11 @@ pub struct ScanArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Review against this rubric file instead of the shipped rubric of its
+    /// kind (penalty or coercion); may be given once per kind. Format:
+    /// docs/rubric-format.md.
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Vec<PathBuf>,
 }
 
 /// The number of cores.
@@ -89,6 +94,28 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         eprintln!("anjuan scan: no PDFs or page-image folders found in the given paths");
         return Ok(2);
     }
+    let mut rubrics = Vec::new();
+    for path in &args.rubric {
+        match anjuan_rubric::Rubric::load(path) {
+            Ok(r)
+                if rubrics
+                    .iter()
+                    .any(|o: &anjuan_rubric::Rubric| o.kind == r.kind) =>
+            {
+                eprintln!(
+                    "anjuan scan: {}: a second --rubric for {} files",
+                    path.display(),
+                    r.kind.as_str()
+                );
+                return Ok(2);
+            }
+            Ok(r) => rubrics.push(r),
+            Err(e) => {
+                eprintln!("anjuan scan: {e}");
+                return Ok(2);
+            }
+        }
+    }
     let third_party = match anjuan_core::paths::require_third_party() {
         Ok(p) => p,
         Err(e) => {
@@ -102,6 +129,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         args.jobs.unwrap_or_else(default_jobs),
     );
     config.ingest.render_dpi = args.dpi;
+    config.rubrics = rubrics;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", args.out.display()))?;
     let factory = config.engine_factory();

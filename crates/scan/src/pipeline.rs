@@ -31,6 +31,9 @@ pub struct RunConfig {
     pub ingest: IngestOptions,
     /// OCR worker threads.
     pub jobs: usize,
+    /// Rubrics given with `--rubric`, used instead of the shipped one of
+    /// their kind.
+    pub rubrics: Vec<anjuan_rubric::Rubric>,
 }
 
 impl RunConfig {
@@ -40,6 +43,7 @@ impl RunConfig {
             third_party: third_party.to_path_buf(),
             ingest: IngestOptions::new(third_party),
             jobs: jobs.max(1),
+            rubrics: Vec::new(),
         }
     }
 
@@ -61,6 +65,9 @@ impl RunConfig {
             )
             .as_bytes(),
         );
+        for r in &self.rubrics {
+            h.update(format!("rubric={r:?}").as_bytes());
+        }
         hex::encode(h.finalize())[..16].to_string()
     }
 
@@ -412,6 +419,7 @@ fn run_pipeline(
             todo,
             out,
             run_key,
+            &config.rubrics,
             cache,
             &msg_rx,
             &mut collecting,
@@ -600,6 +608,7 @@ fn collect(
     todo: &[Todo],
     out: &Path,
     run_key: &str,
+    rubrics: &[anjuan_rubric::Rubric],
     cache: &Cache,
     msg_rx: &Receiver<Msg>,
     collecting: &mut [Option<Collecting>],
@@ -663,7 +672,15 @@ fn collect(
                     std::mem::take(&mut c.pages).into_iter().flatten().collect();
                 let start = Instant::now();
                 let sha256 = sha_of(d).unwrap_or_default();
-                let o = match finish_dossier(&dossiers[d], &sha256, &pages, out, run_key, cache) {
+                let o = match finish_dossier(
+                    &dossiers[d],
+                    &sha256,
+                    &pages,
+                    out,
+                    run_key,
+                    rubrics,
+                    cache,
+                ) {
                     Ok(()) => Outcome {
                         id: dossiers[d].id.clone(),
                         source: source_of(d),
@@ -697,6 +714,7 @@ fn finish_dossier(
     pages: &[OcrPage],
     out: &Path,
     run_key: &str,
+    rubrics: &[anjuan_rubric::Rubric],
     cache: &Cache,
 ) -> anyhow::Result<()> {
     let info = DossierInfo {
@@ -705,7 +723,7 @@ fn finish_dossier(
         sha256: sha256.to_string(),
         page_count: pages.len() as u32,
     };
-    let review = build_review(info, pages)?;
+    let review = build_review(info, pages, rubrics)?;
     let dir = out.join(&dossier.id);
     write_dossier(&dir, &review, pages)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;

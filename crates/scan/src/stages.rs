@@ -70,8 +70,8 @@ pub fn check(_pages: &[OcrPage], _class: &Classification) -> CheckResult {
 /// Fills `manual`, `not_applicable` and `score` from the rubric of the
 /// review's case kind; with no rubric (kind unknown) nothing is judged and
 /// the score is that of no findings.
-pub fn assess(review: &mut Review, implemented: &[&str]) -> anyhow::Result<()> {
-    match Rubric::builtin(review.case_kind) {
+pub fn assess(review: &mut Review, implemented: &[&str], rubrics: &[Rubric]) -> anyhow::Result<()> {
+    match Rubric::for_kind(review.case_kind, rubrics) {
         Some(rubric) => {
             let facts = Facts::from_doc_types(review.pages.iter().map(|p| p.doc_type.as_str()));
             anjuan_rubric::fill_review(review, rubric, &facts, implemented)?;
@@ -95,7 +95,13 @@ pub fn text_file_name(page: u32) -> String {
 }
 
 /// The review of one dossier from its pages.
-pub fn build_review(info: DossierInfo, pages: &[OcrPage]) -> anyhow::Result<Review> {
+/// `rubrics`: rubric files given with `--rubric`, used instead of the
+/// shipped rubric of their kind.
+pub fn build_review(
+    info: DossierInfo,
+    pages: &[OcrPage],
+    rubrics: &[Rubric],
+) -> anyhow::Result<Review> {
     let class = classify(pages);
     let checks = check(pages, &class);
     let mut review = Review {
@@ -129,7 +135,7 @@ pub fn build_review(info: DossierInfo, pages: &[OcrPage]) -> anyhow::Result<Revi
             basic_breach_suspected: false,
         },
     };
-    assess(&mut review, &checks.implemented)?;
+    assess(&mut review, &checks.implemented, rubrics)?;
     Ok(review)
 }
 

@@ -288,6 +288,7 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
         engine: EngineKind::PpOcr,
         dpi: 300,
         quiet: true,
+        rubric: Vec::new(),
     };
     assert_eq!(
         anjuan_scan::run(&args(vec![d.path().join("missing.pdf")])).unwrap(),
@@ -295,6 +296,13 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
     );
     let bad = d.path().join("bad.pdf");
     std::fs::write(&bad, b"hello").unwrap();
+    // A --rubric file that does not validate is a usage error, before any work.
+    let broken = d.path().join("broken.toml");
+    std::fs::write(&broken, "kind = \"penalty\"\n[[item]]\nid = 3\n").unwrap();
+    let mut with_rubric = args(vec![bad.clone()]);
+    with_rubric.rubric = vec![broken];
+    assert_eq!(anjuan_scan::run(&with_rubric).unwrap(), 2);
+    assert!(!d.path().join("out/index.json").exists());
     assert_eq!(anjuan_scan::run(&args(vec![bad])).unwrap(), 1);
     let index: Index = read_json(&d.path().join("out/index.json"));
     assert_eq!(index.dossiers[0].status, DossierStatus::Failed);
