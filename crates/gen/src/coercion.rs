@@ -4,7 +4,7 @@
 use crate::common;
 use crate::defects::Defect as D;
 use crate::docs::{
-    hand_cell, line, opinion_cell, para, row, sign_date_line, sign_line, text_cell, Built, Ctx,
+    approval_rows, hand_cell, line, para, row, sign_date_line, sign_line, text_cell, Built, Ctx,
     Shows,
 };
 use crate::text::{count_cn, date_cn, datetime_cn, time_cn};
@@ -107,38 +107,16 @@ fn measure_approval(cx: &Ctx) -> Built {
         ],
         18.0,
     ));
-    rows.push(row(
-        vec![
-            Cell::label("承办人意见"),
-            opinion_cell(
-                &format!("建议{}。", measure_kind(cx)),
-                &format!("{} {}", c.officers[0].name, c.officers[1].name),
-                day,
-                false,
-            )
-            .span(3),
-        ],
-        20.0,
-    ));
-    rows.push(row(
-        vec![
-            Cell::label("承办机构意见"),
-            opinion_cell("同意。", &c.unit_head, day, false).span(3),
-        ],
-        20.0,
-    ));
     let no_head = cx.has(D::MeasureApprovalNoHead);
-    rows.push(row(
-        vec![
-            Cell::label("负责人审批意见"),
-            opinion_cell(
-                &format!("同意{}。", measure_kind(cx)),
-                &c.agency_head,
-                day,
-                no_head,
-            )
-            .span(3),
+    rows.extend(approval_rows(
+        c,
+        [
+            &format!("建议{}。", measure_kind(cx)),
+            "同意。",
+            &format!("同意{}。", measure_kind(cx)),
         ],
+        day,
+        no_head,
         20.0,
     ));
     doc.blocks.push(Block::Table(Table {

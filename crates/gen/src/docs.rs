@@ -383,3 +383,26 @@ pub fn sign_date_line(
     }
     l
 }
+
+/// The three opinion rows that close an approval form: the handling
+/// officers', their unit's and the agency head's, each signed and dated on
+/// `date`; `head_blank` leaves the head's signature and date out (a defect).
+pub fn approval_rows(
+    c: &Case,
+    opinions: [&str; 3],
+    date: NaiveDate,
+    head_blank: bool,
+    height: f32,
+) -> [TableRow; 3] {
+    let officers = format!("{} {}", c.officers[0].name, c.officers[1].name);
+    let signers = [
+        officers.as_str(),
+        c.unit_head.as_str(),
+        c.agency_head.as_str(),
+    ];
+    let labels = ["承办人意见", "承办机构意见", "负责人审批意见"];
+    std::array::from_fn(|i| {
+        let cell = opinion_cell(opinions[i], signers[i], date, i == 2 && head_blank);
+        row(vec![Cell::label(labels[i]), cell.span(3)], height)
+    })
+}

@@ -4,8 +4,8 @@ use crate::common;
 use crate::data::PartyKind;
 use crate::defects::Defect as D;
 use crate::docs::{
-    hand_cell, line, opinion_cell, para, row, sign_date_line, sign_line, text_cell, Built, Ctx,
-    Shows,
+    approval_rows, hand_cell, line, opinion_cell, para, row, sign_date_line, sign_line, text_cell,
+    Built, Ctx, Shows,
 };
 use crate::text::{date_cn, datetime_cn, time_cn};
 use anjuan_paper::model::{Align, Block, Cell, Footer, Run, SignatureMarks, Table, TextLine};
@@ -935,32 +935,12 @@ fn approval(cx: &Ctx) -> Built {
         ],
         22.0,
     ));
-    rows.push(row(
-        vec![
-            Cell::label("承办人意见"),
-            opinion_cell(
-                "建议按上述意见处罚。",
-                &format!("{} {}", c.officers[0].name, c.officers[1].name),
-                d,
-                false,
-            )
-            .span(3),
-        ],
-        22.0,
-    ));
-    rows.push(row(
-        vec![
-            Cell::label("承办机构意见"),
-            opinion_cell("同意。", &c.unit_head, d, false).span(3),
-        ],
-        22.0,
-    ));
     let no_head = cx.has(D::ApprovalNoHeadSign);
-    rows.push(row(
-        vec![
-            Cell::label("负责人审批意见"),
-            opinion_cell("同意。", &c.agency_head, d, no_head).span(3),
-        ],
+    rows.extend(approval_rows(
+        c,
+        ["建议按上述意见处罚。", "同意。", "同意。"],
+        d,
+        no_head,
         22.0,
     ));
     doc.blocks.push(Block::Table(Table {
@@ -1093,32 +1073,12 @@ fn closing(cx: &Ctx) -> Built {
         vec![Cell::label("执行情况"), text_cell(&exec).span(3)],
         16.0,
     ));
-    rows.push(row(
-        vec![
-            Cell::label("承办人意见"),
-            opinion_cell(
-                "处罚决定已执行完毕，建议结案。",
-                &format!("{} {}", c.officers[0].name, c.officers[1].name),
-                d,
-                false,
-            )
-            .span(3),
-        ],
-        22.0,
-    ));
-    rows.push(row(
-        vec![
-            Cell::label("承办机构意见"),
-            opinion_cell("同意结案。", &c.unit_head, d, false).span(3),
-        ],
-        22.0,
-    ));
     let no_head = cx.has(D::ClosingNoHeadSign);
-    rows.push(row(
-        vec![
-            Cell::label("负责人审批意见"),
-            opinion_cell("同意结案。", &c.agency_head, d, no_head).span(3),
-        ],
+    rows.extend(approval_rows(
+        c,
+        ["处罚决定已执行完毕，建议结案。", "同意结案。", "同意结案。"],
+        d,
+        no_head,
         22.0,
     ));
     doc.blocks.push(Block::Table(Table {
