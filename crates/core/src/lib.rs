@@ -8,10 +8,12 @@
 //!   `anjuan eval` reads.
 //! - [`fsutil`]: atomic writes (temp file + rename).
 //! - [`paths`]: where the setup script put third-party binaries and models.
+//! - [`marks`]: seals, signatures and fingerprints found on a page image.
 
 pub mod contract;
 pub mod doctype;
 pub mod fsutil;
+pub mod marks;
 pub mod paths;
 pub mod truth;
 

@@ -2,6 +2,7 @@
 //! layer): what the later stages (classification, checks) work from, and what
 //! the page cache stores.
 
+use anjuan_core::marks::PageMarks;
 use anjuan_ingest::TextLayerPage;
 use anjuan_ocr::{OcrLine, OcrWord, PageRead, PageText};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub struct OcrPage {
     pub mean_confidence: f32,
     /// Reading order.
     pub lines: Vec<Line>,
+    /// Seals, signatures and fingerprints on the page image (none for a
+    /// text-layer page).
+    #[serde(default)]
+    pub marks: PageMarks,
 }
 
 impl OcrPage {
@@ -53,6 +58,7 @@ impl OcrPage {
             height: read.text.height,
             mean_confidence: read.text.mean_confidence(),
             lines: read.text.lines.iter().map(line_from_ocr).collect(),
+            marks: PageMarks::default(),
         }
     }
 
@@ -83,6 +89,7 @@ impl OcrPage {
                         .collect(),
                 })
                 .collect(),
+            marks: PageMarks::default(),
         }
     }
 

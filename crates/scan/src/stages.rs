@@ -4,28 +4,15 @@
 
 use crate::page::OcrPage;
 use anjuan_core::contract::{
-    DocumentEntry, DossierInfo, Finding, PageEntry, PageOcr, Review, Score, REVIEW_SCHEMA,
+    DossierInfo, Finding, PageEntry, PageOcr, Review, Score, REVIEW_SCHEMA,
 };
 use anjuan_core::fsutil::{atomic_write, atomic_write_json};
-use anjuan_core::CaseKind;
 use anjuan_rubric::{Facts, Rubric};
 use std::path::Path;
 
-/// Page types, documents and the kind of case, as classification finds them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Classification {
-    pub case_kind: CaseKind,
-    /// One per page: doc-type code and 1-based document index.
-    pub pages: Vec<PageClass>,
-    pub documents: Vec<DocumentEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageClass {
-    pub doc_type: String,
-    pub document: Option<u32>,
-    pub printed_page_number: Option<u32>,
-}
+/// Page types, documents, the kind of case and the facts read on the way
+/// (contents page, dates, numbers), as `anjuan-classify` finds them.
+pub use anjuan_classify::Classified as Classification;
 
 /// Classification of the dossier's pages into document types and documents
 /// (`anjuan-classify`), and the kind of case from the documents found.
@@ -39,20 +26,7 @@ pub fn classify(pages: &[OcrPage]) -> Classification {
             height: t.height,
         })
         .collect();
-    let c = anjuan_classify::classify_dossier(&inputs);
-    Classification {
-        case_kind: c.case_kind,
-        pages: c
-            .pages
-            .into_iter()
-            .map(|p| PageClass {
-                doc_type: p.doc_type,
-                document: Some(p.document),
-                printed_page_number: p.printed_page_number,
-            })
-            .collect(),
-        documents: c.documents,
-    }
+    anjuan_classify::classify_dossier(&inputs)
 }
 
 /// What the checks found, and which checks ran.
@@ -115,7 +89,7 @@ pub fn build_review(
             .map(|(i, (p, c))| PageEntry {
                 page: i as u32 + 1,
                 doc_type: c.doc_type.clone(),
-                document: c.document,
+                document: Some(c.document),
                 printed_page_number: c.printed_page_number,
                 ocr: PageOcr {
                     engine: p.engine.clone(),

@@ -1,0 +1,1 @@
+//! Statute index (laws, regulations, rules by version) and statutory-citation parsing and checking
