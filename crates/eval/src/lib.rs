@@ -7,12 +7,14 @@
 //! score error, failed dossiers.
 //!
 //! - [`evaluate`]: the library entry point, returning a [`Report`].
+//! - [`oracle::perfect_review`]: the review a perfect scan would write.
 //! - [`EvalArgs`] / [`run`]: the CLI subcommand; exit status 0 when every given
 //!   threshold is met, 1 when one is missed, 2 on a usage error.
 
 pub mod cer;
 pub mod load;
 mod metrics;
+pub mod oracle;
 pub mod report;
 pub mod table;
 pub mod thresholds;

@@ -7,6 +7,7 @@ use anjuan_core::fsutil::{atomic_write, atomic_write_json};
 use anjuan_core::truth::*;
 use anjuan_core::CaseKind;
 use anjuan_eval::cer::strip_whitespace;
+use anjuan_eval::oracle::{perfect_review, perfect_texts};
 use anjuan_eval::report::Ratio;
 use anjuan_eval::{evaluate, run, EvalArgs, Report, Thresholds};
 use std::path::Path;
@@ -315,55 +316,7 @@ fn coercion(id: &str) -> DossierTruth {
 
 /// What a perfect scan writes for `t`: its review, and each page's full text.
 fn perfect(t: &DossierTruth) -> (Review, Vec<String>) {
-    let review = Review {
-        schema: REVIEW_SCHEMA.into(),
-        dossier: DossierInfo {
-            id: t.id.clone(),
-            source: format!("in/{}.pdf", t.id),
-            sha256: "0".repeat(64),
-            page_count: t.pages.len() as u32,
-        },
-        case_kind: t.case_kind,
-        pages: t
-            .pages
-            .iter()
-            .map(|p| PageEntry {
-                page: p.page,
-                doc_type: p.doc_type.clone(),
-                document: Some(p.document),
-                printed_page_number: p.printed_page_number,
-                ocr: PageOcr {
-                    engine: "test".into(),
-                    dpi: p.dpi,
-                    mean_confidence: 0.95,
-                    text_file: format!("pages/{:04}.txt", p.page),
-                },
-            })
-            .collect(),
-        documents: t
-            .documents
-            .iter()
-            .map(|d| DocumentEntry {
-                index: d.index,
-                doc_type: d.doc_type.clone(),
-                title: Some(d.title.clone()),
-                pages: d.pages,
-                confidence: 0.9,
-                date: d.date.clone(),
-                number: d.number.clone(),
-            })
-            .collect(),
-        findings: t.defects.iter().map(|d| finding(&d.item, d.kind)).collect(),
-        manual: vec![],
-        not_applicable: vec![],
-        score: Score {
-            draft: t.expected.score,
-            grade: t.expected.grade.clone(),
-            basic_breach_suspected: t.expected.basic_breach,
-        },
-    };
-    let texts = t.pages.iter().map(|p| p.full_text()).collect();
-    (review, texts)
+    (perfect_review(t), perfect_texts(t))
 }
 
 fn finding(item: &str, kind: DefectKind) -> Finding {

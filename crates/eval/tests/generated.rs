@@ -4,9 +4,10 @@
 
 use anjuan_core::contract::*;
 use anjuan_core::fsutil::{atomic_write, atomic_write_json};
-use anjuan_core::truth::{DefectKind, DossierTruth};
+use anjuan_core::truth::DossierTruth;
 use anjuan_eval::cer::strip_whitespace;
 use anjuan_eval::evaluate;
+use anjuan_eval::oracle::perfect_review;
 use anjuan_eval::report::Ratio;
 use anjuan_gen::GenerateArgs;
 use clap::Parser;
@@ -16,71 +17,6 @@ use std::path::Path;
 struct Generate {
     #[command(flatten)]
     args: GenerateArgs,
-}
-
-fn perfect_review(t: &DossierTruth) -> Review {
-    Review {
-        schema: REVIEW_SCHEMA.into(),
-        dossier: DossierInfo {
-            id: t.id.clone(),
-            source: format!("samples/{}.pdf", t.id),
-            sha256: "0".repeat(64),
-            page_count: t.pages.len() as u32,
-        },
-        case_kind: t.case_kind,
-        pages: t
-            .pages
-            .iter()
-            .map(|p| PageEntry {
-                page: p.page,
-                doc_type: p.doc_type.clone(),
-                document: Some(p.document),
-                printed_page_number: p.printed_page_number,
-                ocr: PageOcr {
-                    engine: "truth".into(),
-                    dpi: p.dpi,
-                    mean_confidence: 1.0,
-                    text_file: format!("pages/{:04}.txt", p.page),
-                },
-            })
-            .collect(),
-        documents: t
-            .documents
-            .iter()
-            .map(|d| DocumentEntry {
-                index: d.index,
-                doc_type: d.doc_type.clone(),
-                title: Some(d.title.clone()),
-                pages: d.pages,
-                confidence: 1.0,
-                date: d.date.clone(),
-                number: d.number.clone(),
-            })
-            .collect(),
-        findings: t
-            .defects
-            .iter()
-            .map(|d| Finding {
-                item: d.item.clone(),
-                kind: match d.kind {
-                    DefectKind::Deduction => FindingKind::Deduction,
-                    DefectKind::Basic => FindingKind::Basic,
-                },
-                status: FindingStatus::Suggested,
-                points: d.points,
-                reason: d.description.clone(),
-                confidence: 1.0,
-                evidence: vec![],
-            })
-            .collect(),
-        manual: vec![],
-        not_applicable: vec![],
-        score: Score {
-            draft: t.expected.score,
-            grade: t.expected.grade.clone(),
-            basic_breach_suspected: t.expected.basic_breach,
-        },
-    }
 }
 
 /// Writes the run for `truths`, each page's text made by `text`.

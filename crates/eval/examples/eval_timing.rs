@@ -1,6 +1,6 @@
 //! Times `evaluate` on generated dossiers and a fabricated noisy run.
 //!
-//! `cargo run -p anjuan-eval --release --example bench -- [COUNT] [DIR]`
+//! `cargo run -p anjuan-eval --release --example eval_timing -- [COUNT] [DIR]`
 //! generates COUNT full dossiers (default 10) into DIR (default a temporary
 //! directory; an existing DIR with truth files is reused), writes a run whose
 //! page texts are the full truth text with every 30th character replaced,
@@ -9,6 +9,7 @@
 use anjuan_core::contract::*;
 use anjuan_core::fsutil::{atomic_write, atomic_write_json};
 use anjuan_core::truth::DossierTruth;
+use anjuan_eval::oracle::perfect_review;
 use anjuan_gen::GenerateArgs;
 use clap::Parser;
 use std::path::PathBuf;
@@ -84,51 +85,13 @@ fn main() -> anyhow::Result<()> {
 fn write_noisy(run_dir: &std::path::Path, t: &DossierTruth) -> anyhow::Result<()> {
     let dir = run_dir.join(&t.id);
     let review = Review {
-        schema: REVIEW_SCHEMA.into(),
-        dossier: DossierInfo {
-            id: t.id.clone(),
-            source: format!("{}.pdf", t.id),
-            sha256: String::new(),
-            page_count: t.pages.len() as u32,
-        },
-        case_kind: t.case_kind,
-        pages: t
-            .pages
-            .iter()
-            .map(|p| PageEntry {
-                page: p.page,
-                doc_type: p.doc_type.clone(),
-                document: Some(p.document),
-                printed_page_number: p.printed_page_number,
-                ocr: PageOcr {
-                    engine: "bench".into(),
-                    dpi: p.dpi,
-                    mean_confidence: 0.9,
-                    text_file: format!("pages/{:04}.txt", p.page),
-                },
-            })
-            .collect(),
-        documents: t
-            .documents
-            .iter()
-            .map(|d| DocumentEntry {
-                index: d.index,
-                doc_type: d.doc_type.clone(),
-                title: Some(d.title.clone()),
-                pages: d.pages,
-                confidence: 0.9,
-                date: d.date.clone(),
-                number: d.number.clone(),
-            })
-            .collect(),
         findings: vec![],
-        manual: vec![],
-        not_applicable: vec![],
         score: Score {
             draft: 100.0,
             grade: "优秀".into(),
             basic_breach_suspected: false,
         },
+        ..perfect_review(t)
     };
     atomic_write_json(&dir.join("review.json"), &review)?;
     for p in &t.pages {

@@ -1,0 +1,80 @@
+//! The review a perfect scan would write for a dossier's ground truth: every
+//! page, document and defect as the truth has them. A yardstick for the
+//! evaluation itself (a perfect run must score 100 %) and a starting point
+//! for runs damaged on purpose in tests and timings.
+
+use anjuan_core::contract::*;
+use anjuan_core::truth::{DefectKind, DossierTruth};
+
+/// `t` as a perfect scan of `<id>.pdf` would review it: pages, documents and
+/// one suggested finding per truth defect (with its points and description),
+/// and the expected score.
+pub fn perfect_review(t: &DossierTruth) -> Review {
+    Review {
+        schema: REVIEW_SCHEMA.into(),
+        dossier: DossierInfo {
+            id: t.id.clone(),
+            source: format!("{}.pdf", t.id),
+            sha256: "0".repeat(64),
+            page_count: t.pages.len() as u32,
+        },
+        case_kind: t.case_kind,
+        pages: t
+            .pages
+            .iter()
+            .map(|p| PageEntry {
+                page: p.page,
+                doc_type: p.doc_type.clone(),
+                document: Some(p.document),
+                printed_page_number: p.printed_page_number,
+                ocr: PageOcr {
+                    engine: "truth".into(),
+                    dpi: p.dpi,
+                    mean_confidence: 1.0,
+                    text_file: format!("pages/{:04}.txt", p.page),
+                },
+            })
+            .collect(),
+        documents: t
+            .documents
+            .iter()
+            .map(|d| DocumentEntry {
+                index: d.index,
+                doc_type: d.doc_type.clone(),
+                title: Some(d.title.clone()),
+                pages: d.pages,
+                confidence: 1.0,
+                date: d.date.clone(),
+                number: d.number.clone(),
+            })
+            .collect(),
+        findings: t
+            .defects
+            .iter()
+            .map(|d| Finding {
+                item: d.item.clone(),
+                kind: match d.kind {
+                    DefectKind::Deduction => FindingKind::Deduction,
+                    DefectKind::Basic => FindingKind::Basic,
+                },
+                status: FindingStatus::Suggested,
+                points: d.points,
+                reason: d.description.clone(),
+                confidence: 1.0,
+                evidence: vec![],
+            })
+            .collect(),
+        manual: vec![],
+        not_applicable: vec![],
+        score: Score {
+            draft: t.expected.score,
+            grade: t.expected.grade.clone(),
+            basic_breach_suspected: t.expected.basic_breach,
+        },
+    }
+}
+
+/// Each page's full text (printed and handwritten), as a perfect OCR reads it.
+pub fn perfect_texts(t: &DossierTruth) -> Vec<String> {
+    t.pages.iter().map(|p| p.full_text()).collect()
+}
