@@ -47,11 +47,20 @@ pub struct SignatureSlot {
     pub confidence: f32,
     /// Handwritten text OCR read in the area, if any.
     pub text: Option<String>,
+    /// Who signs here, from the label vocabulary (`crates/marks/data/labels.toml`):
+    /// `party`, `interviewee`, `interviewer`, `officer`, `recorder`, `head`,
+    /// `approver`, `recipient`, `server`, `witness`, `provider`, `host`,
+    /// `participant`, `executed`, or `signer` for a bare 签名 whose row says no more.
+    #[serde(default)]
+    pub kind: String,
 }
 
-/// A red fingerprint impression.
+/// A red fingerprint impression (dark-gray ridged oval on a grayscale scan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FingerprintMark {
     pub bbox: [u32; 4],
     pub confidence: f32,
+    /// Found by its red colour (true) or by its gray ridged oval (false).
+    #[serde(default)]
+    pub red: bool,
 }
