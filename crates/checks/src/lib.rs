@@ -1,1 +1,128 @@
-//! The rubric pre-checks: findings with evidence from OCR'd, classified pages and their marks
+//! The rubric pre-checks: findings with evidence from OCR'd, classified pages
+//! and their marks (issue 6).
+//!
+//! [`run`] takes a dossier as the pipeline has it after OCR, marks and
+//! classification ([`CheckInput`]) and returns draft findings under the item
+//! IDs of the case kind's rubric. A check never names an item itself: it
+//! names the rubric check it performs and the document type it looked at, and
+//! the rubric data says which item that is ([`sink`]). What the checks look
+//! for (required documents, fixed statements, labels, time limits, holidays)
+//! is data: `data/rules.toml`.
+//!
+//! The checks:
+//! - [`required`]: documents the procedure needs but the file lacks;
+//! - [`content`]: fixed statements and filled-in fields, blank dates,
+//!   empty signature places and approval boxes, officers and certificates,
+//!   the party's particulars, citations;
+//! - [`dates`]: order of the procedure and statutory time limits, execution
+//!   at night or on a statutory holiday;
+//! - [`pages`]: archival page numbers and the order of the documents;
+//! - [`marks`]: seals and fingerprints found on the page images.
+
+pub mod content;
+pub mod dates;
+pub mod marks;
+pub mod pages;
+pub mod required;
+pub mod rules;
+pub mod sink;
+pub mod text;
+pub mod view;
+
+use anjuan_core::contract::{DocumentEntry, Finding};
+use anjuan_core::marks::PageMarks;
+use anjuan_core::CaseKind;
+use anjuan_rubric::Rubric;
+
+/// One OCR'd text line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line<'a> {
+    pub text: &'a str,
+    /// `[x0, y0, x1, y1]` in pixels of the upright page at its DPI.
+    pub bbox: [u32; 4],
+    /// Recognition confidence 0 … 1.
+    pub confidence: f32,
+}
+
+/// One page: its lines, marks and what classification made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<'a> {
+    /// Reading order.
+    pub lines: Vec<Line<'a>>,
+    pub marks: &'a PageMarks,
+    pub dpi: u32,
+    pub width: u32,
+    pub height: u32,
+    /// Document type code (`doc-types.md`).
+    pub doc_type: &'a str,
+    /// 1-based index into [`CheckInput::documents`].
+    pub document: u32,
+    /// The archival page number as read, if any.
+    pub printed_page_number: Option<u32>,
+}
+
+/// A classified dossier and the rubric to judge it by.
+#[derive(Debug, Clone)]
+pub struct CheckInput<'a> {
+    pub case_kind: CaseKind,
+    pub pages: Vec<Page<'a>>,
+    /// The documents as classification split them (dates, numbers).
+    pub documents: &'a [DocumentEntry],
+    /// The rubric of the case kind; `None` (kind unknown): nothing is judged.
+    pub rubric: Option<&'a Rubric>,
+}
+
+/// What the checks found, and which checks ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckResult {
+    pub findings: Vec<Finding>,
+    pub implemented: Vec<&'static str>,
+}
+
+/// The rubric checks (names of `rubrics/checks.toml`) that this crate
+/// implements: an item assigned one of them is judged by the machine.
+pub const IMPLEMENTED: &[&str] = &[
+    "required_document",
+    "required_field",
+    "party_particulars",
+    "approval_block",
+    "signature",
+    "fingerprint",
+    "seal",
+    "officers_two",
+    "record_time_place",
+    "recusal_notice",
+    "statement_right",
+    "hearing_right",
+    "remedy",
+    "citation",
+    "document_number",
+    "time_limit",
+    "forbidden_time",
+    "date_order",
+    "page_numbers",
+];
+
+/// The implemented check names (for `anjuan rubric show`).
+pub fn implemented() -> &'static [&'static str] {
+    IMPLEMENTED
+}
+
+/// Runs every check on a dossier.
+pub fn run(input: &CheckInput) -> CheckResult {
+    let Some(rubric) = input.rubric else {
+        return CheckResult::default();
+    };
+    let rules = rules::rules();
+    let dossier = view::Dossier::new(input);
+    let mut sink = sink::Sink::new(rubric);
+    required::check(&dossier, rules, &mut sink);
+    content::check(&dossier, rules, &mut sink);
+    dates::check(&dossier, rules, &mut sink);
+    pages::check(&dossier, rules, &mut sink);
+    marks::check(&dossier, rules, &mut sink);
+    CheckResult {
+        findings: sink.finish(),
+        implemented: IMPLEMENTED.to_vec(),
+    }
+}

@@ -1,0 +1,605 @@
+//! What documents say: fixed statements, filled-in fields, signature places,
+//! approval boxes, issuing dates, the party's particulars, officers and
+//! certificates, citations.
+
+use crate::rules::{
+    ApprovalRule, CitationRule, FieldRule, OfficersRule, PartyRule, PhraseRule, Rules, SignRule,
+    UndatedRule,
+};
+use crate::sink::{Sink, Target};
+use crate::text::{cjk_count, fuzzy_find, is_blank_date, squash};
+use crate::view::{Doc, Dossier, Spot};
+use crate::Line;
+use regex::Regex;
+
+pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
+    for r in &rules.phrase {
+        phrase(d, r, sink);
+    }
+    for r in &rules.field {
+        field(d, r, sink);
+    }
+    for r in &rules.sign {
+        sign(d, r, sink);
+    }
+    for r in &rules.approval {
+        approval(d, r, sink);
+    }
+    for r in &rules.undated {
+        undated(d, r, sink);
+    }
+    for r in &rules.party {
+        party(d, r, sink);
+    }
+    for r in &rules.officers {
+        officers(d, r, sink);
+    }
+    for r in &rules.citation {
+        citation(d, r, sink);
+    }
+}
+
+/// The target with the judged document's type when the rule leaves it open.
+pub fn for_doc(t: &Target, doc_type: &str) -> Target {
+    let mut t = t.clone();
+    if t.doc_type.is_empty() {
+        t.doc_type = doc_type.to_string();
+    }
+    t
+}
+
+fn docs_of<'d>(d: &'d Dossier, types: &'d [String]) -> impl Iterator<Item = &'d Doc> + 'd {
+    d.docs
+        .iter()
+        .filter(move |doc| types.contains(&doc.doc_type))
+}
+
+fn phrase(d: &Dossier, r: &PhraseRule, sink: &mut Sink) {
+    let re =
+        r.re.as_deref()
+            .map(|s| Regex::new(s).expect("rules.toml: bad regex"));
+    for doc in docs_of(d, &r.doc_types) {
+        let found = r.any.iter().any(|p| d.find(doc, p).is_some())
+            || re.as_ref().is_some_and(|re| re.is_match(&doc.text()));
+        let wrong = r.wrong.iter().find_map(|w| {
+            let needle: Vec<char> = squash(w).chars().collect();
+            let hay: Vec<char> = doc.text().chars().collect();
+            // Wrong periods are short: exact matches only.
+            hay.windows(needle.len())
+                .position(|x| x == needle.as_slice())
+                .and_then(|s| d.spot(doc, s, s + needle.len()))
+        });
+        if found && wrong.is_none() {
+            continue;
+        }
+        let name = doc.name();
+        let (reason, evidence, conf) = match &wrong {
+            Some(spot) => (
+                format!(
+                    "{name}{}（写作“{}”）",
+                    r.reason.trim_start_matches(&name[..]),
+                    spot.text
+                ),
+                vec![spot.evidence()],
+                0.85 * spot.confidence.max(0.5),
+            ),
+            None => (
+                with_name(&name, &r.reason),
+                vec![doc.title_evidence(d)],
+                // An absence is as sure as the text was read.
+                0.9 * doc.confidence(d).max(0.5),
+            ),
+        };
+        sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+    }
+}
+
+/// A reason that starts with the document's name once.
+fn with_name(name: &str, reason: &str) -> String {
+    let types = anjuan_core::doctype::DocTypes::builtin();
+    let known = types.codes().filter_map(|c| types.get(c)).any(|t| {
+        t.titles().any(|title| {
+            reason.starts_with(title) || reason.starts_with(&title[..title.len().min(9)])
+        })
+    });
+    if known || reason.starts_with(name) {
+        reason.to_string()
+    } else {
+        format!("{name}{reason}")
+    }
+}
+
+/// Where a label occurs on a page: (line index, char offset after the label
+/// in the squashed line).
+fn find_label(lines: &[Line], labels: &[String]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let s: Vec<char> = squash(l.text).chars().collect();
+        for label in labels {
+            let needle: Vec<char> = squash(label).chars().collect();
+            if let Some((_, end, _)) = fuzzy_find(&s, &needle) {
+                // `询问人签名` is inside `被询问人签名`: take the label only
+                // where it is not the tail of a longer one.
+                out.push((i, end));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Words that begin the next label on a signature line.
+const LABEL_WORDS: &[&str] = &[
+    "签名",
+    "签字",
+    "盖章",
+    "签收",
+    "主持人",
+    "记录人",
+    "见证人",
+    "执法人员",
+    "被询问人",
+    "询问人",
+    "当事人",
+    "被执行人",
+    "送达人",
+    "日期",
+];
+
+/// The handwriting or text written beside a label: the rest of its line
+/// (up to the next label on the line) and lines to the right in its row.
+fn value_beside(lines: &[Line], li: usize, after: usize) -> String {
+    let line = &lines[li];
+    let s: String = squash(line.text).chars().skip(after).collect();
+    let cut = LABEL_WORDS
+        .iter()
+        .filter_map(|w| s.find(w))
+        .min()
+        .unwrap_or(s.len());
+    let mut value = s[..cut].to_string();
+    let h = line.bbox[3].saturating_sub(line.bbox[1]).max(10) as i64;
+    let cy = (line.bbox[1] + line.bbox[3]) as i64 / 2;
+    for (j, other) in lines.iter().enumerate() {
+        if j == li {
+            continue;
+        }
+        let ocy = (other.bbox[1] + other.bbox[3]) as i64 / 2;
+        if other.bbox[0] as i64 >= line.bbox[2] as i64 - h / 2 && (ocy - cy).abs() <= 3 * h {
+            // Not nearer to another label of the same column.
+            let nearer = lines.iter().enumerate().any(|(k, l)| {
+                k != li
+                    && k != j
+                    && l.bbox[2] as i64 <= line.bbox[2] as i64 + h
+                    && (l.bbox[0] as i64 - line.bbox[0] as i64).abs() <= 2 * h
+                    && ((l.bbox[1] + l.bbox[3]) as i64 / 2 - ocy).abs() < (ocy - cy).abs()
+            });
+            if !nearer {
+                value.push_str(&squash(other.text));
+            }
+        }
+    }
+    value
+}
+
+/// Whether a value holds a name (handwriting read as characters), not only
+/// a date or a printed placeholder.
+fn has_name(value: &str) -> bool {
+    let v: String = value
+        .chars()
+        .filter(|c| !matches!(c, '年' | '月' | '日' | '签' | '名' | '字' | '章'))
+        .collect();
+    cjk_count(&v) >= 1
+}
+
+fn field(d: &Dossier, r: &FieldRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.first_page();
+        let lines = d.lines(page);
+        let Some(&(li, after)) = find_label(lines, &r.labels).first() else {
+            continue;
+        };
+        let value: String = squash(lines[li].text).chars().skip(after).collect();
+        // A value OCR put on the next line.
+        let next = lines
+            .get(li + 1)
+            .map(|l| squash(l.text))
+            .filter(|t| !t.contains("地点") && !t.contains("人"))
+            .unwrap_or_default();
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+        let ok = if r.min_digits > 0 {
+            digits(&value) >= r.min_digits || digits(&next) >= r.min_digits
+        } else {
+            cjk_count(&value) >= r.min_cjk.max(1)
+        };
+        if ok {
+            continue;
+        }
+        let spot = Spot::of_line(page, &lines[li]);
+        let conf = 0.85 * spot.confidence.max(0.5);
+        sink.emit(
+            &for_doc(&r.target, &doc.doc_type),
+            &r.reason,
+            conf,
+            vec![spot.evidence()],
+        );
+    }
+}
+
+/// The marks detector's verdict on a signature place, when it ran:
+/// `Some((signed, confidence))`.
+fn slot_verdict(d: &Dossier, page: usize, kinds: &[String], near: [u32; 4]) -> Option<(bool, f32)> {
+    let marks = d.pages[page].marks;
+    if marks.version == 0 {
+        return None;
+    }
+    let cy = (near[1] + near[3]) as i64 / 2;
+    marks
+        .signatures
+        .iter()
+        .filter(|s| kinds.is_empty() || kinds.iter().any(|k| *k == s.kind))
+        .min_by_key(|s| ((s.label_bbox[1] + s.label_bbox[3]) as i64 / 2 - cy).abs())
+        .filter(|s| {
+            let scy = (s.label_bbox[1] + s.label_bbox[3]) as i64 / 2;
+            (scy - cy).abs() < 200
+        })
+        .map(|s| (s.signed, s.confidence))
+}
+
+fn sign(d: &Dossier, r: &SignRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let mut bad: Vec<(Spot, f32)> = Vec::new();
+        let mut seen = 0;
+        for &page in &doc.pages {
+            let lines = d.lines(page);
+            let places = find_label(lines, &r.labels);
+            if places.is_empty() {
+                continue;
+            }
+            seen += 1;
+            // Every labelled place on the page must be signed; a page with
+            // one signed place of several (当事人 or 见证人) passes.
+            let mut any_signed = false;
+            let mut first_blank: Option<(Spot, f32)> = None;
+            for &(li, after) in &places {
+                let text_signed = has_name(&value_beside(lines, li, after));
+                let spot = Spot::of_line(page, &lines[li]);
+                let (signed, conf) = match slot_verdict(d, page, &r.slot_kinds, lines[li].bbox) {
+                    Some((m_signed, m_conf)) if m_signed == text_signed => {
+                        (m_signed, (0.5 + m_conf / 2.0).min(0.95))
+                    }
+                    // Disagreement: ink without readable text is a signature;
+                    // readable text without ink (a print) is not trusted either way.
+                    Some((m_signed, m_conf)) => (m_signed || text_signed, 0.5 * m_conf),
+                    None => (text_signed, 0.7 * spot.confidence.max(0.5)),
+                };
+                if signed {
+                    any_signed = true;
+                } else if first_blank.is_none() {
+                    first_blank = Some((spot, conf));
+                }
+            }
+            if !any_signed {
+                if let Some(b) = first_blank {
+                    bad.push(b);
+                }
+            }
+            if !r.per_page {
+                break;
+            }
+        }
+        if bad.is_empty() || seen == 0 {
+            continue;
+        }
+        let pages: Vec<String> = bad
+            .iter()
+            .map(|(s, _)| format!("第{}页", s.page + 1))
+            .collect();
+        let reason = if r.per_page {
+            format!(
+                "{}（{}）",
+                with_name(&doc.name(), &r.reason),
+                pages.join("、")
+            )
+        } else {
+            with_name(&doc.name(), &r.reason)
+        };
+        let conf = bad.iter().map(|(_, c)| *c).fold(0.0, f32::max);
+        let evidence = bad.iter().map(|(s, _)| s.evidence()).collect();
+        sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+    }
+}
+
+fn approval(d: &Dossier, r: &ApprovalRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        for &page in &doc.pages {
+            let lines = d.lines(page);
+            let Some(&(li, _)) = find_label(lines, &r.labels).last() else {
+                continue;
+            };
+            let label = lines[li];
+            let cy = |l: &Line| (l.bbox[1] + l.bbox[3]) as i64 / 2;
+            let my = cy(&label);
+            // Rows: the other row labels of the column.
+            let rows: Vec<i64> = find_label(lines, &r.row_labels)
+                .iter()
+                .map(|&(i, _)| &lines[i])
+                .filter(|l| (l.bbox[0] as i64 - label.bbox[0] as i64).abs() < 200)
+                .map(cy)
+                .filter(|&y| y != my)
+                .collect();
+            let h = label.bbox[3].saturating_sub(label.bbox[1]).max(10) as i64;
+            let top = rows
+                .iter()
+                .filter(|&&y| y < my)
+                .max()
+                .map_or(my - 5 * h, |&y| (y + my) / 2);
+            let bottom = rows
+                .iter()
+                .filter(|&&y| y > my)
+                .min()
+                .map_or(my + 5 * h, |&y| (y + my) / 2);
+            let in_row: Vec<(usize, &Line)> = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, l)| {
+                    *i != li
+                        && cy(l) > top
+                        && cy(l) < bottom
+                        && l.bbox[2] as i64 > label.bbox[2] as i64
+                })
+                .collect();
+            let blank_date = in_row.iter().find(|(_, l)| is_blank_date(l.text));
+            let dated = in_row
+                .iter()
+                .any(|(_, l)| !crate::text::dates(&squash(l.text)).is_empty());
+            let signed = in_row.iter().any(|(i, l)| {
+                let s = squash(l.text);
+                match s.find("签名") {
+                    Some(p) => has_name(&value_beside(lines, *i, s[..p].chars().count() + 2)),
+                    None => false,
+                }
+            });
+            if dated && signed || (!signed && dated && blank_date.is_none()) {
+                continue;
+            }
+            if signed && blank_date.is_none() {
+                continue;
+            }
+            let spot = Spot::of_line(page, &label);
+            let conf = if blank_date.is_some() { 0.85 } else { 0.65 } * spot.confidence.max(0.5);
+            let mut evidence = vec![spot.evidence()];
+            if let Some((_, l)) = blank_date {
+                evidence.push(Spot::of_line(page, l).evidence());
+            }
+            sink.emit(
+                &for_doc(&r.target, &doc.doc_type),
+                &with_name(&doc.name(), &r.reason),
+                conf,
+                evidence,
+            );
+            break;
+        }
+    }
+}
+
+fn undated(d: &Dossier, r: &UndatedRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.last_page();
+        let lines = d.lines(page);
+        let Some(l) = lines.iter().find(|l| is_blank_date(l.text)) else {
+            continue;
+        };
+        let spot = Spot::of_line(page, l);
+        let conf = 0.85 * spot.confidence.max(0.5);
+        sink.emit(
+            &for_doc(&r.target, &doc.doc_type),
+            &with_name(&doc.name(), &r.reason),
+            conf,
+            vec![spot.evidence()],
+        );
+    }
+}
+
+fn party(d: &Dossier, r: &PartyRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.first_page();
+        let lines = d.lines(page);
+        let head: Vec<&Line> = lines.iter().take(r.head_lines).collect();
+        let text: Vec<char> = head
+            .iter()
+            .flat_map(|l| squash(l.text).chars().collect::<Vec<_>>())
+            .collect();
+        let has = |words: &[String]| {
+            words.iter().any(|w| {
+                let n: Vec<char> = squash(w).chars().collect();
+                fuzzy_find(&text, &n).is_some()
+            })
+        };
+        let company = has(&r.company_markers);
+        let ok = if company {
+            has(&r.company_needs)
+        } else {
+            has(&r.person_needs)
+        };
+        if ok {
+            continue;
+        }
+        let party_line = head
+            .iter()
+            .find(|l| squash(l.text).starts_with("当事人"))
+            .copied()
+            .or(head.get(2).copied());
+        let evidence = match party_line {
+            Some(l) => vec![Spot::of_line(page, l).evidence()],
+            None => vec![doc.title_evidence(d)],
+        };
+        let conf = 0.75 * doc.confidence(d).max(0.5);
+        sink.emit(
+            &for_doc(&r.target, &doc.doc_type),
+            &r.reason,
+            conf,
+            evidence,
+        );
+    }
+}
+
+fn officers(d: &Dossier, r: &OfficersRule, sink: &mut Sink) {
+    let re = Regex::new(&r.certificate_re).expect("rules.toml: bad regex");
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.first_page();
+        let text = doc.page_text(page);
+        // Certificates are listed in the head, before the questions.
+        let head_end = text.find("问").unwrap_or(text.len());
+        let head = &text[..head_end];
+        let mut certs: Vec<&str> = re.find_iter(head).map(|m| m.as_str()).collect();
+        certs.dedup();
+        let lines = d.lines(page);
+        let evidence = match find_label(lines, &r.labels).first() {
+            Some(&(li, _)) => vec![Spot::of_line(page, &lines[li]).evidence()],
+            None => vec![doc.title_evidence(d)],
+        };
+        let conf = 0.8 * doc.confidence(d).max(0.5);
+        match certs.len() {
+            0 => sink.emit(
+                &for_doc(&r.target, &doc.doc_type),
+                &r.no_certificate,
+                conf,
+                evidence,
+            ),
+            1 => {
+                sink.emit(
+                    &for_doc(&r.target, &doc.doc_type),
+                    &r.one_officer,
+                    conf,
+                    evidence.clone(),
+                );
+                sink.emit(
+                    &for_doc(&r.target_basic, &doc.doc_type),
+                    &r.one_officer,
+                    conf * 0.9,
+                    evidence,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A citation of a law, regulation or rule in a document's text.
+struct Cited {
+    title: String,
+    /// Chars after the closing 》.
+    after: String,
+    start: usize,
+    end: usize,
+}
+
+fn citations(text: &str) -> Vec<Cited> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '《' {
+            if let Some(len) = chars[i + 1..].iter().take(40).position(|&c| c == '》') {
+                let title: String = chars[i + 1..i + 1 + len].iter().collect();
+                let after: String = chars[i + 2 + len..].iter().take(6).collect();
+                out.push(Cited {
+                    title,
+                    after,
+                    start: i,
+                    end: i + 2 + len,
+                });
+                i += len + 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let text = doc.text();
+        let cited = citations(&text);
+        let is_rule = |t: &str| r.title_ends.iter().any(|e| t.ends_with(e.as_str()));
+        let is_law = |t: &str| {
+            t.ends_with('法')
+                && !r.not_law_ends.iter().any(|e| t.ends_with(e.as_str()))
+                && !r.unprefixed_laws.iter().any(|u| u == t)
+        };
+        if let Some(target) = &r.abbreviated {
+            if let Some(c) = cited.iter().find(|c| {
+                is_law(&c.title) && !c.title.starts_with(&r.law_prefix) && cjk_count(&c.title) >= 3
+            }) {
+                if let Some(spot) = d.spot(doc, c.start, c.end) {
+                    let reason = format!(
+                        "{}引用法律名称不全：《{}》，应为《{}{}》",
+                        doc.name(),
+                        c.title,
+                        r.law_prefix,
+                        c.title
+                    );
+                    let conf = 0.85 * spot.confidence.max(0.5);
+                    sink.emit(
+                        &for_doc(target, &doc.doc_type),
+                        &reason,
+                        conf,
+                        vec![spot.evidence()],
+                    );
+                }
+            }
+        }
+        if let Some(target) = &r.no_article {
+            if let Some(c) = cited.iter().find(|c| {
+                is_rule(&c.title) && !c.after.starts_with('第') && c.after.contains("规定")
+            }) {
+                if let Some(spot) = d.spot(doc, c.start, c.end) {
+                    let reason = format!("{}引用《{}》未载明具体条款", doc.name(), c.title);
+                    let conf = 0.8 * spot.confidence.max(0.5);
+                    sink.emit(
+                        &for_doc(target, &doc.doc_type),
+                        &reason,
+                        conf,
+                        vec![spot.evidence()],
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citations_are_found_with_what_follows() {
+        let c = citations(&squash("违反了《中华人民共和国大气污染防治法》第四十八条第二款的规定。依据《大气污染防治法》的规定"));
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].title, "中华人民共和国大气污染防治法");
+        assert!(c[0].after.starts_with('第'));
+        assert_eq!(c[1].title, "大气污染防治法");
+        assert!(c[1].after.starts_with("的规定"));
+    }
+
+    #[test]
+    fn names_beside_signature_labels() {
+        let lines = [Line {
+            text: "询问人签名：霍彩霞赵彩霞被询问人签名：",
+            bbox: [100, 3000, 2300, 3050],
+            confidence: 0.95,
+        }];
+        let places = find_label(&lines, &["被询问人签名".to_string()]);
+        assert_eq!(places.len(), 1);
+        let (li, after) = places[0];
+        assert!(!has_name(&value_beside(&lines, li, after)));
+        let lines = [Line {
+            text: "被执行人签名：李四见证人签名：",
+            bbox: [100, 3000, 2300, 3050],
+            confidence: 0.95,
+        }];
+        let (li, after) = find_label(&lines, &["被执行人签名".to_string()])[0];
+        assert!(has_name(&value_beside(&lines, li, after)));
+    }
+}

@@ -1,0 +1,200 @@
+//! Dates: the procedure's order, statutory time limits, execution at night
+//! or on a statutory holiday.
+
+use crate::content::for_doc;
+use crate::rules::{DeadlineRule, ForbiddenTime, LimitRule, OrderRule, Rules};
+use crate::sink::Sink;
+use crate::text::{dates, is_blank_date, squash, time_spans};
+use crate::view::{Doc, Dossier, Spot};
+use chrono::{NaiveDate, Timelike};
+use regex::Regex;
+
+pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
+    for r in &rules.order {
+        order(d, r, sink);
+    }
+    for r in &rules.limit {
+        limit(d, r, sink);
+    }
+    for r in &rules.deadline {
+        deadline(d, r, sink);
+    }
+    forbidden_time(d, rules, &rules.forbidden_time, sink);
+}
+
+/// A document's own date: classification's, unless its foot shows a blank
+/// date (then the date classification found is one quoted in the text).
+fn own_date(d: &Dossier, doc: &Doc) -> Option<NaiveDate> {
+    let blank = d
+        .lines(doc.last_page())
+        .iter()
+        .any(|l| is_blank_date(l.text));
+    if blank {
+        None
+    } else {
+        doc.date
+    }
+}
+
+/// Where a document shows its date: the last line of its last page that
+/// holds that date, else its title.
+fn date_evidence(d: &Dossier, doc: &Doc, date: NaiveDate) -> anjuan_core::contract::Evidence {
+    let page = doc.last_page();
+    d.lines(page)
+        .iter()
+        .rev()
+        .find(|l| dates(&squash(l.text)).contains(&date))
+        .map(|l| Spot::of_line(page, l).evidence())
+        .unwrap_or_else(|| doc.title_evidence(d))
+}
+
+fn fmt(date: NaiveDate) -> String {
+    date.format("%Y年%-m月%-d日").to_string()
+}
+
+fn order(d: &Dossier, r: &OrderRule, sink: &mut Sink) {
+    let (Some(before), Some(after)) = (d.docs_of(&r.before).next(), d.docs_of(&r.after).next())
+    else {
+        return;
+    };
+    let (Some(b), Some(a)) = (own_date(d, before), own_date(d, after)) else {
+        return;
+    };
+    if a >= b {
+        return;
+    }
+    let reason = format!(
+        "{}（{}早于{}{}）",
+        r.reason,
+        after.name(),
+        before.name(),
+        format_args!("：{} < {}", fmt(a), fmt(b))
+    );
+    let evidence = vec![date_evidence(d, after, a), date_evidence(d, before, b)];
+    let conf = 0.8 * after.confidence(d).min(before.confidence(d)).max(0.5);
+    sink.emit(&for_doc(&r.target, ""), &reason, conf, evidence);
+}
+
+fn limit(d: &Dossier, r: &LimitRule, sink: &mut Sink) {
+    if r.unless_any.iter().any(|t| d.has(t)) {
+        return;
+    }
+    let (Some(from), Some(to)) = (d.docs_of(&r.from).next(), d.docs_of(&r.to).next()) else {
+        return;
+    };
+    let (Some(f), Some(t)) = (own_date(d, from), own_date(d, to)) else {
+        return;
+    };
+    let days = (t - f).num_days();
+    if days <= r.max_days {
+        return;
+    }
+    let reason = format!(
+        "{}：{} {}，{} {}，相隔{}日",
+        r.reason,
+        from.name(),
+        fmt(f),
+        to.name(),
+        fmt(t),
+        days
+    );
+    let evidence = vec![date_evidence(d, from, f), date_evidence(d, to, t)];
+    let conf = 0.8 * from.confidence(d).min(to.confidence(d)).max(0.5);
+    sink.emit(&r.target, &reason, conf, evidence);
+}
+
+fn deadline(d: &Dossier, r: &DeadlineRule, sink: &mut Sink) {
+    let re = Regex::new(&r.deadline_re).expect("rules.toml: bad regex");
+    let (Some(demand), Some(doc)) = (d.docs_of(&r.deadline_doc).next(), d.docs_of(&r.doc).next())
+    else {
+        return;
+    };
+    let text = demand.text();
+    let Some(due) = re
+        .captures(&text)
+        .and_then(|c| dates(c.get(1)?.as_str()).first().copied())
+    else {
+        return;
+    };
+    let Some(decided) = own_date(d, doc) else {
+        return;
+    };
+    if decided > due {
+        return;
+    }
+    let mut evidence = Vec::new();
+    if let Some(spot) = d.find_re(demand, &re) {
+        evidence.push(spot.evidence());
+    }
+    evidence.push(date_evidence(d, doc, decided));
+    let reason = format!(
+        "{}（履行期限{}，{}日期{}）",
+        r.reason,
+        fmt(due),
+        doc.name(),
+        fmt(decided)
+    );
+    let conf = 0.8 * doc.confidence(d).min(demand.confidence(d)).max(0.5);
+    sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+}
+
+fn forbidden_time(d: &Dossier, rules: &Rules, r: &ForbiddenTime, sink: &mut Sink) {
+    for doc in d.docs.iter().filter(|x| r.doc_types.contains(&x.doc_type)) {
+        let text = doc.text();
+        if r.emergency.iter().any(|w| text.contains(w.as_str())) {
+            continue;
+        }
+        let page = doc.first_page();
+        // The record's own time: the first span on its first page.
+        let Some((line, span)) = d
+            .lines(page)
+            .iter()
+            .find_map(|l| time_spans(&squash(l.text)).first().map(|s| (l, *s)))
+            .or_else(|| {
+                let spans = time_spans(&doc.page_text(page));
+                let s = *spans.first()?;
+                let l = d
+                    .lines(page)
+                    .iter()
+                    .find(|l| squash(l.text).contains('时'))?;
+                Some((l, s))
+            })
+        else {
+            continue;
+        };
+        let spot = Spot::of_line(page, line);
+        let conf = 0.85 * spot.confidence.max(0.5);
+        let night = |h: u32| h >= r.night_from || h < r.night_to;
+        let end = span.end.unwrap_or(span.start);
+        let at_night = night(span.start.hour())
+            || end.date() > span.start.date()
+            || (end.hour() >= r.night_from && end.minute() + end.hour() * 60 > r.night_from * 60);
+        if at_night {
+            let reason = format!(
+                "{}记载的执行时间在夜间（{}至{}），未载明紧急情况",
+                doc.name(),
+                span.start.format("%Y年%-m月%-d日%H:%M"),
+                end.format("%H:%M")
+            );
+            sink.emit(
+                &for_doc(&r.target, &doc.doc_type),
+                &reason,
+                conf,
+                vec![spot.evidence()],
+            );
+        } else if let Some(h) = rules.holiday(span.start.date()) {
+            let reason = format!(
+                "{}记载的执行日期{}是法定节假日（{}），未载明紧急情况",
+                doc.name(),
+                fmt(span.start.date()),
+                h.name
+            );
+            sink.emit(
+                &for_doc(&r.target, &doc.doc_type),
+                &reason,
+                conf,
+                vec![spot.evidence()],
+            );
+        }
+    }
+}

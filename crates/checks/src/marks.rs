@@ -1,0 +1,114 @@
+//! Seals and fingerprints found on the page images (`anjuan-marks`).
+//! Pages whose marks were not looked for (`version == 0`: a text-layer page,
+//! or a cache from before the detectors) are not judged.
+
+use crate::content::for_doc;
+use crate::rules::{FingerprintRule, Rules, SealRule};
+use crate::sink::Sink;
+use crate::view::{page_evidence, Dossier, Spot};
+
+pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
+    for r in &rules.seal {
+        seal(d, r, sink);
+    }
+    for r in &rules.fingerprint {
+        fingerprint(d, r, sink);
+    }
+}
+
+fn seal(d: &Dossier, r: &SealRule, sink: &mut Sink) {
+    for doc in d.docs.iter().filter(|x| r.doc_types.contains(&x.doc_type)) {
+        let pages: Vec<usize> = doc
+            .pages
+            .iter()
+            .copied()
+            .filter(|&p| d.pages[p].marks.version > 0)
+            .collect();
+        if pages.is_empty() {
+            continue;
+        }
+        if pages.iter().any(|&p| !d.pages[p].marks.seals.is_empty()) {
+            continue;
+        }
+        let last = doc.last_page();
+        let colour = d.pages[last].marks.colour;
+        // Where the seal belongs: over the agency's name at the foot.
+        let lines = d.lines(last);
+        let foot = lines.iter().rev().take(8).find(|l| {
+            l.text.ends_with('局') || l.text.contains("人民政府") || l.text.ends_with("委员会")
+        });
+        let evidence = match foot {
+            Some(l) => vec![Spot::of_line(last, l).evidence()],
+            None => vec![page_evidence(last, None)],
+        };
+        // A red seal is hard to miss on a colour scan; on a grayscale scan
+        // the ring is found by shape alone and a faint one can be missed.
+        let conf = if colour { 0.85 } else { 0.55 };
+        let reason = format!(
+            "{}第{}页{}{}",
+            doc.name(),
+            last + 1,
+            r.reason,
+            if colour {
+                ""
+            } else {
+                "（灰度扫描，按形状判断）"
+            }
+        );
+        sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+    }
+}
+
+fn fingerprint(d: &Dossier, r: &FingerprintRule, sink: &mut Sink) {
+    for doc in d.docs.iter().filter(|x| r.doc_types.contains(&x.doc_type)) {
+        let mut bad = Vec::new();
+        let mut conf: f32 = 0.0;
+        for &p in &doc.pages {
+            let marks = d.pages[p].marks;
+            if marks.version == 0 {
+                continue;
+            }
+            // The signed places of the signer on this page.
+            let slots: Vec<_> = marks
+                .signatures
+                .iter()
+                .filter(|s| r.slot_kinds.iter().any(|k| *k == s.kind) && s.signed)
+                .collect();
+            if slots.is_empty() {
+                continue; // an unsigned page is the signature check's finding
+            }
+            let near = |s: &anjuan_core::marks::SignatureSlot| {
+                marks.fingerprints.iter().any(|f| {
+                    let fy = (f.bbox[1] + f.bbox[3]) / 2;
+                    let sy0 = s.label_bbox[1].min(s.area[1]).saturating_sub(300);
+                    let sy1 = s.label_bbox[3].max(s.area[3]) + 300;
+                    fy >= sy0 && fy <= sy1
+                })
+            };
+            if slots.iter().any(|s| near(s)) {
+                continue;
+            }
+            let s = slots[0];
+            bad.push(
+                Spot {
+                    page: p,
+                    bbox: s.area,
+                    text: s.label.clone(),
+                    confidence: s.confidence,
+                }
+                .evidence(),
+            );
+            conf = conf.max(if marks.colour { 0.8 } else { 0.55 } * s.confidence.max(0.6));
+        }
+        if bad.is_empty() {
+            continue;
+        }
+        let pages: Vec<String> = bad
+            .iter()
+            .filter_map(|e| e.page)
+            .map(|p| format!("第{p}页"))
+            .collect();
+        let reason = format!("{}（{}）", r.reason, pages.join("、"));
+        sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, bad);
+    }
+}

@@ -1,0 +1,228 @@
+//! Archival page numbers (gaps and repeats) and the order of the documents.
+//!
+//! Page numbers as read are noisy (a dropped digit, a circled number not
+//! read at all), so a gap or a repeat is found as a lasting step in
+//! `number − position`: several reads agree on one offset before a page and
+//! on another after it. A single odd read is a misread, not a defect.
+
+use crate::rules::{PageNumbers, Rules, Sequence};
+use crate::sink::Sink;
+use crate::text::squash;
+use crate::view::{page_evidence, Dossier, Spot};
+use anjuan_core::contract::Evidence;
+
+pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
+    numbers(d, &rules.page_numbers, sink);
+    for s in rules.sequence.iter().filter(|s| s.kind == d.kind) {
+        sequence(d, s, sink);
+    }
+}
+
+/// A lasting change of offset in `(position, number)` reads: the position
+/// of the first read after the step, the offsets before and after, and the
+/// share of reads that agree with the two offsets.
+pub fn offset_step(reads: &[(usize, i64)], min_support: usize) -> Option<(usize, i64, i64, f32)> {
+    let offsets: Vec<i64> = reads.iter().map(|&(p, n)| n - p as i64).collect();
+    let mode = |xs: &[i64]| -> Option<(i64, usize)> {
+        let mut best: Option<(i64, usize)> = None;
+        for &x in xs {
+            let c = xs.iter().filter(|&&y| y == x).count();
+            if best.is_none_or(|(_, bc)| c > bc) {
+                best = Some((x, c));
+            }
+        }
+        best
+    };
+    let mut best: Option<(usize, i64, i64, usize)> = None;
+    for split in min_support..=offsets.len().saturating_sub(min_support) {
+        let (Some((a, ca)), Some((b, cb))) = (mode(&offsets[..split]), mode(&offsets[split..]))
+        else {
+            continue;
+        };
+        if a == b || ca < min_support || cb < min_support {
+            continue;
+        }
+        // The step must sit at the split: the first read after it has the new offset.
+        if offsets[split] != b {
+            continue;
+        }
+        let agree = ca + cb;
+        if best.is_none_or(|(_, _, _, c)| agree > c) {
+            best = Some((split, a, b, agree));
+        }
+    }
+    let (split, a, b, agree) = best?;
+    let whole = mode(&offsets).map_or(0, |(_, c)| c);
+    // The step explains the reads clearly better than one offset does.
+    if agree < whole + min_support {
+        return None;
+    }
+    Some((reads[split].0, a, b, agree as f32 / reads.len() as f32))
+}
+
+fn numbers(d: &Dossier, r: &PageNumbers, sink: &mut Sink) {
+    let reads: Vec<(usize, i64)> = d
+        .pages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.printed_page_number.map(|n| (i, n as i64)))
+        .collect();
+    let Some((page, before, after, share)) = offset_step(&reads, r.min_support) else {
+        return;
+    };
+    let prev = reads
+        .iter()
+        .rev()
+        .find(|&&(p, n)| p < page && n - p as i64 == before)
+        .copied();
+    let here = reads.iter().find(|&&(p, _)| p == page).map(|&(_, n)| n);
+    let reason = match (after - before, here) {
+        (k, Some(n)) if k > 0 => format!(
+            "卷内页码不连续：第{}页编为{}，缺{}",
+            page + 1,
+            n,
+            (n - k..n)
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        (_, Some(n)) => format!("卷内页码重号：第{}页编为{}，与前页重复", page + 1, n),
+        _ => "卷内页码不连续".to_string(),
+    };
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for p in prev.map(|(p, _)| p).into_iter().chain([page]) {
+        evidence.push(number_evidence(d, p));
+    }
+    let conf = (0.5 + 0.45 * share).min(0.9);
+    sink.emit(&r.target, &reason, conf, evidence);
+}
+
+/// The page-number line of a page (top right), or the page.
+fn number_evidence(d: &Dossier, page: usize) -> Evidence {
+    let p = &d.pages[page];
+    let Some(n) = p.printed_page_number else {
+        return page_evidence(page, None);
+    };
+    let want = n.to_string();
+    p.lines
+        .iter()
+        .filter(|l| l.bbox[3] < p.height / 5)
+        .find(|l| squash(l.text).contains(&want))
+        .map(|l| Spot::of_line(page, l).evidence())
+        .unwrap_or_else(|| page_evidence(page, Some(want)))
+}
+
+fn sequence(d: &Dossier, s: &Sequence, sink: &mut Sink) {
+    let rank = |t: &str| s.order.iter().position(|o| o == t);
+    let ranked: Vec<(usize, &crate::view::Doc)> = d
+        .docs
+        .iter()
+        .filter_map(|doc| rank(&doc.doc_type).map(|r| (r, doc)))
+        .collect();
+    for w in ranked.windows(2) {
+        let ((ra, a), (rb, b)) = (w[0], w[1]);
+        if rb < ra {
+            let reason = format!(
+                "卷内文书排列顺序错误：{}（第{}页）排在{}（第{}页）之前",
+                a.name(),
+                a.first_page() + 1,
+                b.name(),
+                b.first_page() + 1
+            );
+            let conf = 0.75 * a.confidence(d).min(b.confidence(d)).max(0.5);
+            sink.emit(
+                &s.target,
+                &reason,
+                conf,
+                vec![a.title_evidence(d), b.title_evidence(d)],
+            );
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(v: &[Option<i64>]) -> Vec<(usize, i64)> {
+        v.iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.map(|n| (i, n)))
+            .collect()
+    }
+
+    #[test]
+    fn a_gap_is_a_lasting_step_and_a_misread_is_not() {
+        // d4242-002 as read: the gap after 12.
+        let r = reads(&[
+            Some(1),
+            None,
+            None,
+            Some(4),
+            Some(5),
+            Some(6),
+            Some(7),
+            Some(8),
+            Some(9),
+            Some(10),
+            None,
+            Some(12),
+            None,
+            Some(15),
+            Some(16),
+            None,
+            None,
+            None,
+            Some(20),
+            Some(21),
+            Some(22),
+            Some(23),
+            Some(24),
+        ]);
+        let (page, a, b, _) = offset_step(&r, 2).expect("gap");
+        assert_eq!((page, a, b), (13, 1, 2));
+        // d4242-009 as read: 13 read as 3 and 16 as 6, no defect.
+        let r = reads(&[
+            None,
+            Some(2),
+            Some(3),
+            None,
+            Some(5),
+            Some(6),
+            Some(7),
+            None,
+            None,
+            Some(10),
+            None,
+            Some(12),
+            Some(3),
+            None,
+            Some(15),
+            Some(6),
+            Some(17),
+            Some(18),
+            Some(19),
+            Some(20),
+        ]);
+        assert_eq!(offset_step(&r, 2), None);
+        // d4242-000: the repeat of 9.
+        let r = reads(&[
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(4),
+            Some(5),
+            Some(6),
+            Some(7),
+            Some(8),
+            None,
+            Some(9),
+            Some(10),
+            Some(11),
+            Some(12),
+        ]);
+        let (page, a, b, _) = offset_step(&r, 2).expect("repeat");
+        assert_eq!((page, a, b), (9, 1, 0));
+    }
+}

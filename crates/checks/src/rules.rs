@@ -1,0 +1,318 @@
+//! What the checks look for, as data: `data/rules.toml` (compiled in).
+
+use crate::sink::Target;
+use anjuan_core::CaseKind;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const RULES_TOML: &str = include_str!("../data/rules.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    #[serde(default)]
+    pub required: Vec<Required>,
+    #[serde(default)]
+    pub phrase: Vec<PhraseRule>,
+    #[serde(default)]
+    pub field: Vec<FieldRule>,
+    #[serde(default)]
+    pub sign: Vec<SignRule>,
+    #[serde(default)]
+    pub approval: Vec<ApprovalRule>,
+    #[serde(default)]
+    pub undated: Vec<UndatedRule>,
+    #[serde(default)]
+    pub party: Vec<PartyRule>,
+    #[serde(default)]
+    pub officers: Vec<OfficersRule>,
+    #[serde(default)]
+    pub citation: Vec<CitationRule>,
+    #[serde(default)]
+    pub order: Vec<OrderRule>,
+    #[serde(default)]
+    pub limit: Vec<LimitRule>,
+    #[serde(default)]
+    pub deadline: Vec<DeadlineRule>,
+    pub forbidden_time: ForbiddenTime,
+    #[serde(default)]
+    pub holiday: Vec<Holiday>,
+    #[serde(default)]
+    pub sequence: Vec<Sequence>,
+    pub page_numbers: PageNumbers,
+    #[serde(default)]
+    pub seal: Vec<SealRule>,
+    #[serde(default)]
+    pub fingerprint: Vec<FingerprintRule>,
+}
+
+/// A document the procedure needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub kind: CaseKind,
+    pub doc_type: String,
+    /// Its name in a reason.
+    pub name: String,
+    /// Needed only when one of these is in the file (the fact that calls for
+    /// it shows); empty: always.
+    #[serde(default)]
+    pub when_any: Vec<String>,
+}
+
+/// A statement a document must make: one of `any` (fuzzy) or `re` (over
+/// the squashed text) must be found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseRule {
+    pub doc_types: Vec<String>,
+    #[serde(default)]
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub re: Option<String>,
+    /// Statements that, found, are wrong (a wrong period, …).
+    #[serde(default)]
+    pub wrong: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// A labelled field whose value must be filled in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRule {
+    pub doc_types: Vec<String>,
+    pub labels: Vec<String>,
+    /// How many digits the value needs (times, dates, numbers), else CJK characters.
+    #[serde(default)]
+    pub min_digits: usize,
+    #[serde(default)]
+    pub min_cjk: usize,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// A place someone must sign (on each page when `per_page`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRule {
+    pub doc_types: Vec<String>,
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub per_page: bool,
+    /// Signature-slot kinds of the marks detector for this place.
+    #[serde(default)]
+    pub slot_kinds: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// An approval box (opinion, signature, date) in a form's row.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    pub doc_types: Vec<String>,
+    /// Labels of the row judged.
+    pub labels: Vec<String>,
+    /// Labels of every approval row of such forms (to tell the rows apart).
+    pub row_labels: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// A document whose issuing date must be filled in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndatedRule {
+    pub doc_types: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// The party's particulars at the head of a document.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyRule {
+    pub doc_types: Vec<String>,
+    /// Words that show the party is an organisation.
+    pub company_markers: Vec<String>,
+    pub company_needs: Vec<String>,
+    pub person_needs: Vec<String>,
+    /// How many lines from the top hold the particulars.
+    pub head_lines: usize,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// Two officers with certificate numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficersRule {
+    pub doc_types: Vec<String>,
+    /// Over the squashed text of the first page: one match per certificate.
+    pub certificate_re: String,
+    /// The label of the officers' line.
+    pub labels: Vec<String>,
+    pub no_certificate: String,
+    pub one_officer: String,
+    pub target: Target,
+    pub target_basic: Target,
+}
+
+/// Citations of laws in a document.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitationRule {
+    pub doc_types: Vec<String>,
+    /// Title endings of laws, regulations and rules.
+    pub title_ends: Vec<String>,
+    /// Title endings that are not laws although they end like one.
+    pub not_law_ends: Vec<String>,
+    /// The prefix a law's full title carries.
+    pub law_prefix: String,
+    /// Law titles ending in 法 that carry no prefix (other bodies' laws).
+    #[serde(default)]
+    pub unprefixed_laws: Vec<String>,
+    #[serde(default)]
+    pub abbreviated: Option<Target>,
+    #[serde(default)]
+    pub no_article: Option<Target>,
+}
+
+/// `after` must not be dated before `before`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRule {
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// `to` within `max_days` of `from`, unless one of `unless_any` is in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRule {
+    pub from: String,
+    pub to: String,
+    pub max_days: i64,
+    #[serde(default)]
+    pub unless_any: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// `doc` not dated before the deadline that `deadline_doc` sets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    pub deadline_doc: String,
+    /// Over the squashed text; group 1 holds the deadline date.
+    pub deadline_re: String,
+    pub doc: String,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// No execution at night or on statutory holidays without an emergency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForbiddenTime {
+    pub doc_types: Vec<String>,
+    /// Night: from this hour …
+    pub night_from: u32,
+    /// … to this hour.
+    pub night_to: u32,
+    /// Words that state an emergency.
+    pub emergency: Vec<String>,
+    pub target: Target,
+}
+
+/// Statutory days off, inclusive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub name: String,
+}
+
+/// The order key documents of a kind follow in a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    pub kind: CaseKind,
+    pub order: Vec<String>,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageNumbers {
+    pub target: Target,
+    /// Reads of the new numbering needed on each side of a step.
+    pub min_support: usize,
+}
+
+/// A document that must bear the agency's seal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealRule {
+    pub doc_types: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// Records signed and fingerprinted on every page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FingerprintRule {
+    pub doc_types: Vec<String>,
+    pub slot_kinds: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// The compiled-in rules.
+pub fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| {
+        toml::from_str(RULES_TOML)
+            .unwrap_or_else(|e| panic!("crates/checks/data/rules.toml is invalid: {e}"))
+    })
+}
+
+impl Rules {
+    /// The statutory holiday `day` falls in, if any.
+    pub fn holiday(&self, day: NaiveDate) -> Option<&Holiday> {
+        self.holiday.iter().find(|h| h.from <= day && day <= h.to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_load_and_name_known_checks_and_types() {
+        let r = rules();
+        assert!(!r.required.is_empty());
+        let types = anjuan_core::doctype::DocTypes::builtin();
+        let mut all: Vec<&str> = Vec::new();
+        for p in &r.phrase {
+            all.extend(p.doc_types.iter().map(String::as_str));
+        }
+        for p in &r.required {
+            all.push(&p.doc_type);
+        }
+        for t in all {
+            assert!(types.get(t).is_some(), "unknown doc type {t}");
+        }
+        let h = r.holiday(NaiveDate::from_ymd_opt(2024, 10, 3).unwrap());
+        assert!(h.is_some());
+        assert!(r
+            .holiday(NaiveDate::from_ymd_opt(2024, 10, 9).unwrap())
+            .is_none());
+    }
+}
