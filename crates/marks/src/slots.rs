@@ -444,6 +444,6 @@ mod tests {
             ]
         );
         // The label box covers its characters and the colon.
-        assert_eq!(hits[1].bbox, [100 + 40 * 11, 100, 100 + 40 * 18, 140]);
+        assert_eq!(hits[1].bbox, [100 + 40 * 12, 100, 100 + 40 * 19, 140]);
     }
 }

@@ -1,10 +1,14 @@
 //! The cache under `DIR/.cache/`: one small file per OCR'd page, keyed by the
-//! page image's hash and the engine's configuration, and one record per
+//! page image's hash and the engine's configuration; the page's marks (seals,
+//! signatures, fingerprints) beside it under `marks/`, keyed also by the
+//! detectors' version, so that new detectors redo the marks but not the OCR;
+//! and one record per
 //! finished dossier (input hash + run configuration), so that a rerun skips
 //! unchanged dossiers and a killed run loses at most the pages in flight.
 
 use crate::page::OcrPage;
 use anjuan_core::fsutil::atomic_write_json;
+use anjuan_core::marks::PageMarks;
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,6 +24,26 @@ pub fn image_hash(image: &DynamicImage) -> String {
     h.update(format!("{:?}", image.color()).as_bytes());
     h.update(image.as_bytes());
     hex::encode(h.finalize())
+}
+
+/// What the marks of a page depend on besides the page: the OCR engine (the
+/// labels are read by it) and the detectors' version.
+pub fn marks_key(engine_key: &str) -> String {
+    format!("{engine_key} marks={}", anjuan_marks::MARKS_VERSION)
+}
+
+/// The page's key for its marks: the gray image's hash, and on a colour scan
+/// also its red plane (two scans may agree in gray and differ in red).
+pub fn marks_hash(image_hash: &str, red: Option<&image::GrayImage>) -> String {
+    match red {
+        None => image_hash.to_string(),
+        Some(r) => {
+            let mut h = Sha256::new();
+            h.update(image_hash.as_bytes());
+            h.update(r.as_raw());
+            hex::encode(h.finalize())
+        }
+    }
 }
 
 pub fn short_hash(text: &str) -> String {
@@ -68,6 +92,32 @@ impl Cache {
         page: &OcrPage,
     ) -> std::io::Result<()> {
         atomic_write_json(&self.page_path(engine_key, image_hash), page)
+    }
+
+    fn marks_path(&self, marks_key: &str, marks_hash: &str) -> PathBuf {
+        self.root
+            .join("marks")
+            .join(short_hash(marks_key))
+            .join(&marks_hash[..2])
+            .join(format!("{marks_hash}.json"))
+    }
+
+    /// Cached marks of a page: `marks_key` is [`marks_key`] of the engine,
+    /// `marks_hash` [`marks_hash`] of the page. Marks of another detector
+    /// version count as a miss.
+    pub fn get_marks(&self, marks_key: &str, marks_hash: &str) -> Option<PageMarks> {
+        let bytes = std::fs::read(self.marks_path(marks_key, marks_hash)).ok()?;
+        let marks: PageMarks = serde_json::from_slice(&bytes).ok()?;
+        (marks.version == anjuan_marks::MARKS_VERSION).then_some(marks)
+    }
+
+    pub fn put_marks(
+        &self,
+        marks_key: &str,
+        marks_hash: &str,
+        marks: &PageMarks,
+    ) -> std::io::Result<()> {
+        atomic_write_json(&self.marks_path(marks_key, marks_hash), marks)
     }
 
     fn record_path(&self, id: &str) -> PathBuf {

@@ -2,8 +2,14 @@
 //! thread-safe) and feeds OCR workers through a bounded channel, so at most
 //! `jobs × 2 + 1` page images are in memory; this thread collects the results,
 //! and writes each dossier's outputs when its last page is in.
+//!
+//! The workers also find the page's marks (seals, signatures, fingerprints)
+//! right after OCR while the upright page is in memory; a page whose OCR is
+//! cached but whose marks are not (new detectors) goes to a worker for the
+//! marks alone. Colour pages carry their red plane (one byte per pixel) to
+//! the worker, since OCR reads gray.
 
-use crate::cache::{image_hash, Cache, DossierRecord};
+use crate::cache::{image_hash, marks_hash, marks_key, Cache, DossierRecord};
 use crate::page::OcrPage;
 use crate::progress::Progress;
 use crate::stages::{build_review, outputs_complete, write_dossier};
@@ -11,7 +17,7 @@ use anjuan_core::contract::{DossierInfo, DossierStatus, Index, IndexEntry, INDEX
 use anjuan_core::fsutil::atomic_write_json;
 use anjuan_ingest::{DossierSource, IngestOptions, PageContent, PageImage};
 use anjuan_ocr::{EngineKind, OcrEngine, OcrError};
-use image::DynamicImage;
+use image::{DynamicImage, GrayImage};
 use sha2::{Digest, Sha256};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -105,10 +111,15 @@ pub struct ScanStats {
     pub extract_secs: f64,
     pub hash_secs: f64,
     pub ocr_secs: f64,
+    /// Finding marks (seals, signatures, fingerprints), summed over workers,
+    /// with the red plane and the turn of it upright.
+    pub marks_secs: f64,
     pub write_secs: f64,
     pub pages_ocr: u64,
     pub pages_cached: u64,
     pub pages_text_layer: u64,
+    /// Pages whose OCR came from the cache but whose marks were found anew.
+    pub pages_marks_only: u64,
     pub dossiers_skipped: u64,
 }
 
@@ -117,6 +128,7 @@ struct Timers {
     extract: AtomicU64,
     hash: AtomicU64,
     ocr: AtomicU64,
+    marks: AtomicU64,
 }
 
 fn add(t: &AtomicU64, since: Instant) {
@@ -131,6 +143,8 @@ fn secs(t: &AtomicU64) -> f64 {
 enum Via {
     Ocr,
     Cache,
+    /// OCR from the cache, marks found anew.
+    MarksOnly,
     TextLayer,
 }
 
@@ -151,7 +165,14 @@ struct Work {
     d: usize,
     index: u32,
     hash: String,
+    /// The page's key in the marks cache.
+    marks_hash: String,
+    /// Gray (OCR reads gray).
     page: PageImage,
+    /// The red plane of a colour scan, as the scan lies (not yet upright).
+    red: Option<GrayImage>,
+    /// The page's OCR from the cache: only the marks are to be found.
+    cached: Option<OcrPage>,
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -360,6 +381,7 @@ fn run_pipeline(
         }
     };
     let engine_key = first.config_key();
+    let marks_key = marks_key(&engine_key);
     let failed: Vec<AtomicBool> = dossiers.iter().map(|_| AtomicBool::new(false)).collect();
     let timers = Timers::default();
     let (msg_tx, msg_rx) = channel::<Msg>();
@@ -379,14 +401,14 @@ fn run_pipeline(
         // Reader: the only thread that touches pdfium.
         {
             let (msg_tx, failed, timers) = (msg_tx.clone(), &failed, &timers);
-            let engine_key = engine_key.clone();
+            let (engine_key, marks_key) = (engine_key.clone(), marks_key.clone());
             s.spawn(move || {
                 read_pages(
                     dossiers,
                     todo,
                     config,
                     cache,
-                    &engine_key,
+                    (&engine_key, &marks_key),
                     failed,
                     timers,
                     &msg_tx,
@@ -398,7 +420,8 @@ fn run_pipeline(
         for _ in 0..config.jobs {
             let engine = first.take();
             let (msg_tx, work_rx, factory) = (msg_tx.clone(), work_rx.clone(), factory.clone());
-            let (failed, timers, engine_key) = (&failed, &timers, engine_key.clone());
+            let (failed, timers) = (&failed, &timers);
+            let (engine_key, marks_key) = (engine_key.clone(), marks_key.clone());
             s.spawn(move || {
                 ocr_worker(
                     engine,
@@ -406,7 +429,7 @@ fn run_pipeline(
                     &work_rx,
                     &msg_tx,
                     cache,
-                    &engine_key,
+                    (&engine_key, &marks_key),
                     failed,
                     dossiers,
                     timers,
@@ -432,6 +455,7 @@ fn run_pipeline(
     stats.extract_secs = secs(&timers.extract);
     stats.hash_secs = secs(&timers.hash);
     stats.ocr_secs = secs(&timers.ocr);
+    stats.marks_secs = secs(&timers.marks);
     Ok(())
 }
 
@@ -441,7 +465,7 @@ fn read_pages(
     todo: &[Todo],
     config: &RunConfig,
     cache: &Cache,
-    engine_key: &str,
+    (engine_key, marks_key): (&str, &str),
     failed: &[AtomicBool],
     timers: &Timers,
     msg_tx: &Sender<Msg>,
@@ -471,17 +495,27 @@ fn read_pages(
                         });
                     }
                     PageContent::Image(mut image) => {
-                        // OCR reads gray: a third of the memory per page in flight.
+                        // The marks need the red of a colour scan; OCR reads
+                        // gray: with the red plane, two thirds of the memory
+                        // of RGB per page in flight.
+                        let start = Instant::now();
+                        let red = anjuan_marks::red_plane(&image.image);
+                        add(&timers.marks, start);
                         if !matches!(image.image, DynamicImage::ImageLuma8(_)) {
                             image.image = DynamicImage::ImageLuma8(image.image.to_luma8());
                         }
                         let start = Instant::now();
                         let hash = image_hash(&image.image);
+                        let marks_hash = marks_hash(&hash, red.as_ref());
                         let cached = cache.get_page(engine_key, &hash);
+                        let marks = cached
+                            .as_ref()
+                            .and_then(|_| cache.get_marks(marks_key, &marks_hash));
                         add(&timers.hash, start);
-                        match cached {
-                            Some(mut page) => {
+                        match (cached, marks) {
+                            (Some(mut page), Some(marks)) => {
                                 page.dpi = image.dpi;
+                                page.marks = marks;
                                 let _ = msg_tx.send(Msg::Page {
                                     d,
                                     index,
@@ -489,12 +523,15 @@ fn read_pages(
                                     via: Via::Cache,
                                 });
                             }
-                            None => {
+                            (cached, _) => {
                                 let work = Work {
                                     d,
                                     index,
                                     hash,
+                                    marks_hash,
                                     page: image,
+                                    red,
+                                    cached,
                                 };
                                 if work_tx.send(work).is_err() {
                                     return Err("OCR workers stopped".into());
@@ -529,7 +566,7 @@ fn ocr_worker(
     work_rx: &Mutex<Receiver<Work>>,
     msg_tx: &Sender<Msg>,
     cache: &Cache,
-    engine_key: &str,
+    (engine_key, marks_key): (&str, &str),
     failed: &[AtomicBool],
     dossiers: &[Dossier],
     timers: &Timers,
@@ -546,12 +583,57 @@ fn ocr_worker(
             d,
             index,
             hash,
+            marks_hash,
             page,
+            red,
+            cached,
         } = work;
         if failed[d].load(Ordering::Relaxed) {
             continue;
         }
         let where_ = format!("{} (page {})", dossiers[d].source.path.display(), index + 1);
+        // OCR from the cache: the marks alone, on the page turned as OCR turned it.
+        if let Some(mut ocr_page) = cached {
+            ocr_page.dpi = page.dpi;
+            let start = Instant::now();
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let gray = match page.image {
+                    DynamicImage::ImageLuma8(g) => g,
+                    other => other.to_luma8(),
+                };
+                let upright = anjuan_ocr::Orientation {
+                    rotation: ocr_page.rotation,
+                    skew_deg: ocr_page.skew_deg,
+                }
+                .apply(gray);
+                page_marks(&upright, red, &ocr_page)
+            }));
+            add(&timers.marks, start);
+            match result {
+                Ok(marks) => {
+                    if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
+                        eprintln!("anjuan: warning: cannot write the marks cache: {e}");
+                    }
+                    ocr_page.marks = marks;
+                    let _ = msg_tx.send(Msg::Page {
+                        d,
+                        index,
+                        page: ocr_page,
+                        via: Via::MarksOnly,
+                    });
+                }
+                Err(p) => {
+                    let _ = msg_tx.send(Msg::Failed {
+                        d,
+                        error: format!(
+                            "{where_}: finding seals and signatures crashed: {}",
+                            panic_message(p.as_ref())
+                        ),
+                    });
+                }
+            }
+            continue;
+        }
         if engine.is_none() {
             match factory() {
                 Ok(e) => engine = Some(e),
@@ -570,13 +652,35 @@ fn ocr_worker(
             anjuan_ocr::read_page(eng.as_mut(), &page.image)
         }));
         add(&timers.ocr, start);
+        drop(page.image);
         match result {
             Ok(Ok(read)) => {
-                let ocr_page = OcrPage::from_read(&read, eng.name(), page.dpi);
+                let mut ocr_page = OcrPage::from_read(&read, eng.name(), page.dpi);
                 // A page that cannot be cached is still a good page; it is OCR'd again next time.
                 if let Err(e) = cache.put_page(engine_key, &hash, &ocr_page) {
                     eprintln!("anjuan: warning: cannot write the OCR cache: {e}");
                 }
+                let start = Instant::now();
+                let marks =
+                    catch_unwind(AssertUnwindSafe(|| page_marks(&read.image, red, &ocr_page)));
+                add(&timers.marks, start);
+                let marks = match marks {
+                    Ok(m) => m,
+                    Err(p) => {
+                        let _ = msg_tx.send(Msg::Failed {
+                            d,
+                            error: format!(
+                                "{where_}: finding seals and signatures crashed: {}",
+                                panic_message(p.as_ref())
+                            ),
+                        });
+                        continue;
+                    }
+                };
+                if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
+                    eprintln!("anjuan: warning: cannot write the marks cache: {e}");
+                }
+                ocr_page.marks = marks;
                 let _ = msg_tx.send(Msg::Page {
                     d,
                     index,
@@ -600,6 +704,22 @@ fn ocr_worker(
             }
         }
     }
+}
+
+/// The marks of an OCR'd page: `upright` is the gray page as OCR read it,
+/// `red` the scan's red plane as the scan lies (turned here as OCR turned the page).
+fn page_marks(
+    upright: &GrayImage,
+    red: Option<GrayImage>,
+    ocr_page: &OcrPage,
+) -> anjuan_core::marks::PageMarks {
+    let red = red.map(|r| anjuan_marks::upright(r, ocr_page.rotation, ocr_page.skew_deg));
+    anjuan_marks::find_marks(
+        upright,
+        red.as_ref(),
+        &ocr_page.page_text().lines,
+        ocr_page.dpi,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -653,6 +773,10 @@ fn collect(
                 match via {
                     Via::Ocr => stats.pages_ocr += 1,
                     Via::Cache => stats.pages_cached += 1,
+                    Via::MarksOnly => {
+                        stats.pages_cached += 1;
+                        stats.pages_marks_only += 1;
+                    }
                     Via::TextLayer => stats.pages_text_layer += 1,
                 }
                 let Some(c) = collecting[d].as_mut() else {
