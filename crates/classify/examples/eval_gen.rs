@@ -1,7 +1,7 @@
 //! Measures the classifier on generated dossiers that `anjuan scan` has read.
 //!
 //! ```text
-//! cargo run -p anjuan-classify --example eval_gen -- <generated dir> <scan out dir> [--truth-boxes|--truth-text] [-v]
+//! cargo run -p anjuan-classify --example eval_gen -- <generated dir> <scan out dir> [--truth-boxes|--truth-text] [--rules|--model FILE] [-v]
 //! ```
 //!
 //! For every `<id>.truth.json` in the generated folder it reads the OCR text of
@@ -11,8 +11,11 @@
 //! archival page numbers. `--truth-boxes` classifies the generator's own lines
 //! with their true boxes instead of OCR text, to exercise the geometry path;
 //! `--truth-text` the same lines without boxes (the fallback path).
+//! `--rules` leaves the trained model out; `--model FILE` uses that model
+//! instead of the one found for the process. Also reported: parties against
+//! the truth's, and the contents discrepancies found (`-v` lists them).
 
-use anjuan_classify::{classify_dossier, PageInput};
+use anjuan_classify::{classify_dossier_with, Model, PageInput};
 use anjuan_core::truth::DossierTruth;
 use anjuan_ocr::OcrLine;
 use anyhow::{bail, Context, Result};
@@ -36,6 +39,12 @@ struct Tally {
     numbers_spurious: usize,
     page_numbers: usize,
     page_numbers_right: usize,
+    parties: usize,
+    parties_right: usize,
+    parties_spurious: usize,
+    contents_files: usize,
+    contents_entries: usize,
+    contents_discrepancies: usize,
 }
 
 fn line(text: &str, bbox: [u32; 4]) -> OcrLine {
@@ -49,10 +58,41 @@ fn line(text: &str, bbox: [u32; 4]) -> OcrLine {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let positional: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || args[i - 1] != "--model"))
+        .map(|(_, a)| a)
+        .collect();
     let truth_boxes = args.iter().any(|a| a == "--truth-boxes");
     let truth_text = args.iter().any(|a| a == "--truth-text");
     let verbose = args.iter().any(|a| a == "-v");
+    let rules_only = args.iter().any(|a| a == "--rules");
+    let model_file = args
+        .iter()
+        .position(|a| a == "--model")
+        .and_then(|i| args.get(i + 1));
+    let loaded = match model_file {
+        Some(f) => Some(Model::load(Path::new(f))?),
+        None => None,
+    };
+    let model = if rules_only {
+        None
+    } else {
+        match &loaded {
+            Some(m) => Some(m),
+            None => anjuan_classify::model::model(),
+        }
+    };
+    println!(
+        "model: {}",
+        match (model, model_file) {
+            (None, _) => "none (rules only)".to_string(),
+            (Some(_), Some(f)) => f.clone(),
+            (Some(_), None) =>
+                anjuan_classify::model::model_path().map_or("?".into(), |p| p.display().to_string()),
+        }
+    );
     let [gen_dir, run_dir] = positional.as_slice() else {
         bail!("usage: eval_gen <generated dir> <scan out dir> [--truth-boxes|--truth-text] [-v]");
     };
@@ -100,7 +140,47 @@ fn main() -> Result<()> {
                 height: *h,
             })
             .collect();
-        let got = classify_dossier(&inputs);
+        let got = classify_dossier_with(&inputs, model);
+        if let Some(c) = &got.contents {
+            t.contents_files += 1;
+            t.contents_entries += c.entries.len();
+            t.contents_discrepancies += c.discrepancies.len();
+            if verbose {
+                for d in &c.discrepancies {
+                    eprintln!("{} contents: {d:?}", truth.id);
+                }
+            }
+        }
+        for d in &truth.documents {
+            let found = got.documents.iter().position(|g| g.pages == d.pages);
+            let party = found.and_then(|i| got.facts[i].party.as_ref());
+            match (&d.party, party) {
+                (Some(want), got_party) => {
+                    t.parties += 1;
+                    // The county prefix is often cut off in generated text
+                    // (县…); compare the tail.
+                    let ok = got_party
+                        .is_some_and(|g| want.ends_with(g.as_str()) || g.ends_with(want.as_str()));
+                    t.parties_right += usize::from(ok);
+                    if verbose && !ok && got_party.is_some() {
+                        eprintln!(
+                            "{} doc {} {}: party truth {want} got {got_party:?}",
+                            truth.id, d.index, d.doc_type
+                        );
+                    }
+                }
+                (None, Some(g)) => {
+                    t.parties_spurious += 1;
+                    if verbose {
+                        eprintln!(
+                            "{} doc {} {}: spurious party {g}",
+                            truth.id, d.index, d.doc_type
+                        );
+                    }
+                }
+                (None, None) => {}
+            }
+        }
 
         t.dossiers += 1;
         t.kinds_right += usize::from(got.case_kind == truth.case_kind);
@@ -229,6 +309,17 @@ fn main() -> Result<()> {
         pct(t.page_numbers_right, t.page_numbers),
         t.page_numbers_right,
         t.page_numbers
+    );
+    println!(
+        "parties              {:.1}% ({}/{}), {} spurious",
+        pct(t.parties_right, t.parties),
+        t.parties_right,
+        t.parties,
+        t.parties_spurious
+    );
+    println!(
+        "contents             {} pages read, {} rows, {} discrepancies",
+        t.contents_files, t.contents_entries, t.contents_discrepancies
     );
     Ok(())
 }

@@ -6,7 +6,10 @@ use std::sync::OnceLock;
 fn arabic_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|$)")
+        // The year may have lost its first digit under a seal (023年) —
+        // see `year`; the final 日 may be read as 曰, 目 or, at the end of a
+        // line, 月, or be lost there.
+        Regex::new(r"(\d{3,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:[日曰目]|月\s*$|$)")
             .expect("valid regex")
     })
 }
@@ -14,7 +17,7 @@ fn arabic_date() -> &'static Regex {
 fn chinese_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"([〇零○OО0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*(?:日|$)")
+        Regex::new(r"([〇零○OО0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*(?:[日曰目]|月\s*$|$)")
             .expect("valid regex")
     })
 }
@@ -30,6 +33,17 @@ fn number_re() -> &'static Regex {
 fn receipt_number_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"(?i)No[.．:：]?\s*(\d[\d.．]{4,}\d)").expect("valid regex"))
+}
+
+/// A year as read: four digits 1900–2099, or three starting with 0 — the
+/// leading 2 of 20xx lost (as PP-OCR read `2023年` under a seal: `023年`).
+fn year(digits: &str) -> Option<u32> {
+    let n: u32 = digits.parse().ok()?;
+    match digits.len() {
+        4 if (1900..2100).contains(&n) => Some(n),
+        3 if digits.starts_with('0') => Some(2000 + n),
+        _ => None,
+    }
 }
 
 fn digit(c: char) -> Option<u32> {
@@ -56,7 +70,7 @@ fn small_number(s: &str) -> Option<u32> {
     }
 }
 
-fn iso(y: u32, m: u32, d: u32) -> Option<String> {
+pub(crate) fn iso(y: u32, m: u32, d: u32) -> Option<String> {
     let days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return None;
@@ -70,7 +84,7 @@ pub fn find_dates(line: &str) -> Vec<String> {
     let mut found: Vec<(usize, String)> = Vec::new();
     for c in arabic_date().captures_iter(line) {
         let n = |i: usize| c[i].parse::<u32>().ok();
-        if let (Some(y), Some(m), Some(d)) = (n(1), n(2), n(3)) {
+        if let (Some(y), Some(m), Some(d)) = (year(&c[1]), n(2), n(3)) {
             if let Some(s) = iso(y, m, d) {
                 found.push((c.get(0).map_or(0, |m| m.start()), s));
             }
@@ -138,6 +152,69 @@ pub fn find_number(lines: &[&str], reference_labels: &[String]) -> Option<String
     None
 }
 
+/// Cleans a party value: up to the first clause break, without a trailing
+/// parenthesis (`某公司（李四）` names the company).
+fn party_value(v: &str) -> Option<String> {
+    let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    let v = v
+        .split(['，', ',', '；', ';', '。'])
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(['：', ':']);
+    let v = match v.find(['（', '(']) {
+        Some(i) if i > 0 && v.ends_with(['）', ')']) => &v[..i],
+        _ => v,
+    };
+    let v = v.trim_end_matches(['：', ':']);
+    (v.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count()
+        >= 2)
+        .then(|| v.to_string())
+}
+
+/// The party a document names: the value after one of `labels` (`当事人：某公司`,
+/// or a table cell `当事人` with the value on the next line), else the
+/// salutation (`某公司：`) on the line after the document's number within its
+/// first `salutation_lines` lines.
+pub fn find_party(lines: &[&str], labels: &[String], salutation_lines: usize) -> Option<String> {
+    let compact: Vec<String> = lines
+        .iter()
+        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect();
+    let is_label = |s: &str| {
+        let s = s.trim_end_matches(['：', ':']);
+        labels.iter().any(|l| s == l)
+    };
+    for (i, line) in compact.iter().enumerate() {
+        let Some(label) = labels.iter().find(|l| line.starts_with(l.as_str())) else {
+            continue;
+        };
+        let rest = &line[label.len()..];
+        if let Some(rest) = rest.strip_prefix(['：', ':']) {
+            if let Some(v) = party_value(rest) {
+                return Some(v);
+            }
+        }
+        if is_label(line) {
+            if let Some(next) = compact.get(i + 1).filter(|n| !is_label(n)) {
+                if let Some(v) = party_value(next).filter(|v| !v.ends_with(['：', ':'])) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    for i in 1..compact.len().min(salutation_lines) {
+        let line = &compact[i];
+        if number_re().is_match(&compact[i - 1]) && line.ends_with(['：', ':']) {
+            if let Some(v) = party_value(line) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +235,48 @@ mod tests {
         assert_eq!(find_dates("2023年6月16"), ["2023-06-16"]);
         assert!(find_dates("2023年6月16时").is_empty());
         assert!(find_dates("2022.11.18").is_empty());
+        // Read on generated pages by PP-OCR: the year's first digit lost
+        // under a seal, 日 read as 月 at the line's end, a doubled digit.
+        assert_eq!(find_dates("023年5月4日"), ["2023-05-04"]);
+        assert_eq!(find_dates("余2024年1月30月"), ["2024-01-30"]);
+        assert_eq!(find_dates("22024年2月8日"), ["2024-02-08"]);
+        assert_eq!(find_dates("二〇二二年三月十五曰"), ["2022-03-15"]);
+        assert!(find_dates("2024年1月").is_empty());
+        assert!(find_dates("123年5月4日").is_empty());
+        assert!(find_dates("2024年1月30月份").is_empty());
+    }
+
+    #[test]
+    fn parties_after_labels_in_cells_and_salutations() {
+        let labels: Vec<String> = ["当事人", "受送达人"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let p = |lines: &[&str]| find_party(lines, &labels, 12);
+        assert_eq!(
+            p(&["行政处罚决定书", "当事人：隰县盛世养殖有限责任公司"]).as_deref(),
+            Some("隰县盛世养殖有限责任公司")
+        );
+        assert_eq!(
+            p(&["当事人：汾西县金诚石料有限公司（李志强）"]).as_deref(),
+            Some("汾西县金诚石料有限公司")
+        );
+        assert_eq!(
+            p(&["案由", "当事人", "县盛世养殖有限责任公司"]).as_deref(),
+            Some("县盛世养殖有限责任公司")
+        );
+        assert_eq!(
+            p(&[
+                "责令改正通知书",
+                "隰自然资责改〔2022〕44号",
+                "隰县盛世养殖有限责任公司："
+            ])
+            .as_deref(),
+            Some("隰县盛世养殖有限责任公司")
+        );
+        // A label line without a value, followed by another label.
+        assert_eq!(p(&["当事人", "受送达人"]), None);
+        assert_eq!(p(&["询问时间：", "询问地点：某局"]), None);
     }
 
     #[test]

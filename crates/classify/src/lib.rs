@@ -13,13 +13,24 @@
 //! - Pages without a title continue the previous document, unless their text
 //!   carries the cues (`data/cues.toml`) of a photo page or a copy of an
 //!   identity document / licence, which start their own document.
-//! - Pure functions, no I/O. A page given with `width == 0 || height == 0` has
+//! - The trained page model ([`model`], `models/classifier.json`, trained by
+//!   [`train::train`]) reads every page too: a strong title match wins, but a
+//!   weak (garbled) title or a title-less page goes the model's way when the
+//!   model is sure (`[model]` in `data/cues.toml`). Without a model file the
+//!   rules decide alone, and stderr says so once.
+//! - The contents page is read as a table and reconciled with the split
+//!   ([`contents`]); each document's party is read where it states one
+//!   ([`DocumentFacts`]).
+//! - No I/O but loading the model once. A page given with `width == 0 || height == 0` has
 //!   no usable geometry: the first lines stand in for the title zone and the
 //!   first line for the page-number corner (this is how `pages/*.txt` files,
 //!   which carry no boxes, are classified).
 
+pub mod contents;
 mod fields;
+pub mod model;
 mod text;
+pub mod train;
 
 use anjuan_core::contract::DocumentEntry;
 use anjuan_core::doctype::DocTypes;
@@ -28,7 +39,9 @@ use anjuan_ocr::OcrLine;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-pub use fields::{find_dates, find_number, parse_date};
+pub use contents::{Contents, ContentsDiscrepancy, ContentsEntry};
+pub use fields::{find_dates, find_number, find_party, parse_date};
+pub use model::{Model, PageContext, Prediction};
 pub use text::{normalize, similarity};
 
 /// One OCR'd page, in reading order on the upright page.
@@ -41,7 +54,7 @@ pub struct PageInput<'a> {
 }
 
 impl PageInput<'_> {
-    fn has_geometry(&self) -> bool {
+    pub(crate) fn has_geometry(&self) -> bool {
         self.width > 0 && self.height > 0
     }
 }
@@ -52,6 +65,26 @@ pub struct Classified {
     pub case_kind: CaseKind,
     pub pages: Vec<PageClass>,
     pub documents: Vec<DocumentEntry>,
+    /// Per document (same order and length as `documents`): what the
+    /// contract's [`DocumentEntry`] has no room for.
+    pub facts: Vec<DocumentFacts>,
+    /// The contents page read as a table and reconciled with `documents`;
+    /// None when the file has no contents page.
+    pub contents: Option<Contents>,
+    /// Whether the trained model took part (false: rules only).
+    pub model_used: bool,
+}
+
+/// Facts of one document beside its [`DocumentEntry`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentFacts {
+    /// 1-based, as [`DocumentEntry::index`].
+    pub index: u32,
+    /// The party (当事人) the document names, where it names one.
+    pub party: Option<String>,
+    /// First and last archival page number (as read on the pages, estimated
+    /// where unreadable; see [`contents::printed_ranges`]).
+    pub printed_pages: Option<[u32; 2]>,
 }
 
 /// What one page is.
@@ -88,6 +121,35 @@ struct Cues {
     reference_labels: Vec<String>,
     kind_title: Vec<KindTitle>,
     cue: Vec<Cue>,
+    model: ModelCues,
+    contents: ContentsCues,
+    party: PartyCues,
+}
+
+#[derive(Debug, Deserialize)]
+struct ModelCues {
+    strong_title: f32,
+    override_probability: f32,
+}
+
+#[derive(Debug, Deserialize)]
+struct ContentsCues {
+    header: Vec<String>,
+    unlisted: Vec<String>,
+    untitled_types: Vec<String>,
+    title_cue: Vec<TitleCue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TitleCue {
+    contains: String,
+    code: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PartyCues {
+    labels: Vec<String>,
+    salutation_lines: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,12 +172,15 @@ fn cues() -> &'static Cues {
         let cues: Cues = toml::from_str(include_str!("../data/cues.toml"))
             .expect("crates/classify/data/cues.toml is valid");
         let types = DocTypes::builtin();
-        for c in &cues.cue {
-            assert!(
-                types.contains(&c.code),
-                "cues.toml: unknown code {}",
-                c.code
-            );
+        let codes = cues
+            .cue
+            .iter()
+            .map(|c| &c.code)
+            .chain(cues.contents.title_cue.iter().map(|c| &c.code))
+            .chain(&cues.contents.unlisted)
+            .chain(&cues.contents.untitled_types);
+        for code in codes {
+            assert!(types.contains(code), "cues.toml: unknown code {code}");
         }
         cues
     })
@@ -140,7 +205,7 @@ fn title_zone<'a>(page: &PageInput<'a>) -> Vec<&'a OcrLine> {
 }
 
 /// Median line height of a page (0 without geometry).
-fn median_line_height(page: &PageInput) -> u32 {
+pub(crate) fn median_line_height(page: &PageInput) -> u32 {
     let mut h: Vec<u32> = page
         .lines
         .iter()
@@ -243,10 +308,25 @@ fn cue_for(page: &PageInput) -> Option<&'static Cue> {
     })
 }
 
-/// Classifies every page of a dossier and splits it into documents.
+/// Classifies every page of a dossier and splits it into documents, with the
+/// process's trained model when there is one ([`model::model`]).
 pub fn classify_dossier(pages: &[PageInput]) -> Classified {
+    classify_dossier_with(pages, model::model())
+}
+
+/// How the rules read a page on their own.
+struct RuleRead {
+    doc_type: String,
+    confidence: f32,
+    new_doc: bool,
+    title: Option<String>,
+}
+
+/// Classifies every page of a dossier and splits it into documents, with
+/// `model` (None: rules only).
+pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Classified {
+    let c = cues();
     let mut classes: Vec<PageClass> = Vec::with_capacity(pages.len());
-    // (doc_type, title, first page index, last page index, confidence)
     let mut docs: Vec<DocDraft> = Vec::new();
     let mut kind_from_cover: Option<CaseKind> = None;
 
@@ -264,47 +344,70 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
                 || docs.last().is_none_or(|d| d.doc_type != "contents")
                 || titled_lines(page) < 3
         });
-        let (doc_type, confidence, new_doc, title_text) = match title {
-            Some(t) => (t.code, t.similarity, true, Some(t.text)),
-            None => match (cue_for(page), docs.last()) {
-                (Some(cue), Some(prev)) if prev.doc_type == cue.code => {
-                    (cue.code.clone(), 0.7, false, None)
-                }
-                (Some(cue), _) if cue.starts_document => (cue.code.clone(), 0.6, true, None),
-                (_, Some(prev)) => (prev.doc_type.clone(), 0.5, false, None),
-                (_, None) => ("other".to_string(), 0.3, true, None),
+        let strong = title
+            .as_ref()
+            .is_some_and(|t| t.similarity >= c.model.strong_title);
+        let rules = match title {
+            Some(t) => RuleRead {
+                doc_type: t.code,
+                confidence: t.similarity,
+                new_doc: true,
+                title: Some(t.text),
             },
+            None => {
+                let (doc_type, confidence, new_doc) = match (cue_for(page), docs.last()) {
+                    (Some(cue), Some(prev)) if prev.doc_type == cue.code => {
+                        (cue.code.clone(), 0.7, false)
+                    }
+                    (Some(cue), _) if cue.starts_document => (cue.code.clone(), 0.6, true),
+                    (_, Some(prev)) => (prev.doc_type.clone(), 0.5, false),
+                    (_, None) => ("other".to_string(), 0.3, true),
+                };
+                RuleRead {
+                    doc_type,
+                    confidence,
+                    new_doc,
+                    title: None,
+                }
+            }
         };
-        if new_doc {
+        let read = match model {
+            Some(m) if !strong => {
+                let lines: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+                let ctx = PageContext {
+                    index: i,
+                    count: pages.len(),
+                    prev: classes.last().map(|p| p.doc_type.as_str()),
+                };
+                combine(rules, &m.predict(&lines, &ctx), docs.last())
+            }
+            _ => rules,
+        };
+        if read.new_doc {
             docs.push(DocDraft {
-                doc_type: doc_type.clone(),
-                title: title_text,
+                doc_type: read.doc_type.clone(),
+                title: read.title,
                 first: i,
                 last: i,
-                confidence,
+                confidence: read.confidence,
             });
         } else if let Some(d) = docs.last_mut() {
             d.last = i;
-            d.confidence = d.confidence.min(confidence.max(0.5));
+            d.confidence = d.confidence.min(read.confidence.max(0.5));
         }
         classes.push(PageClass {
-            doc_type,
+            doc_type: read.doc_type,
             document: docs.len() as u32,
             printed_page_number: printed_page_number(page),
-            confidence,
+            confidence: read.confidence,
         });
     }
 
-    let c = cues();
     let documents: Vec<DocumentEntry> = docs
         .iter()
         .enumerate()
         .map(|(n, d)| {
-            let doc_pages = &pages[d.first..=d.last];
-            let lines: Vec<&str> = doc_pages
-                .iter()
-                .flat_map(|p| p.lines.iter().map(|l| l.text.as_str()))
-                .collect();
+            let lines = doc_lines(pages, d);
             let mut dates = lines.iter().flat_map(|l| find_dates(l));
             let date = if c.undated.contains(&d.doc_type) {
                 None
@@ -330,11 +433,61 @@ pub fn classify_dossier(pages: &[PageInput]) -> Classified {
         })
         .collect();
 
+    let ranges = contents::printed_ranges(&classes, &documents);
+    let facts: Vec<DocumentFacts> = docs
+        .iter()
+        .zip(&documents)
+        .zip(ranges)
+        .map(|((d, e), printed_pages)| DocumentFacts {
+            index: e.index,
+            party: find_party(
+                &doc_lines(pages, d),
+                &c.party.labels,
+                c.party.salutation_lines,
+            ),
+            printed_pages,
+        })
+        .collect();
+    let contents = contents::contents(pages, &classes, &documents);
     let case_kind = kind_from_cover.unwrap_or_else(|| kind_from_types(&documents));
     Classified {
         case_kind,
         pages: classes,
         documents,
+        facts,
+        contents,
+        model_used: model.is_some(),
+    }
+}
+
+/// Every line of a document's pages, in order.
+fn doc_lines<'a>(pages: &[PageInput<'a>], d: &DocDraft) -> Vec<&'a str> {
+    pages[d.first..=d.last]
+        .iter()
+        .flat_map(|p| p.lines.iter().map(|l| l.text.as_str()))
+        .collect()
+}
+
+/// The rules' reading of a page without a strong title, weighed against the
+/// model's: the model wins when it is sure and disagrees. Its type continues
+/// the previous document when that is of the same type (a weak "title" was
+/// body text), else starts a document.
+fn combine(rules: RuleRead, pred: &Prediction, prev: Option<&DocDraft>) -> RuleRead {
+    if pred.code == rules.doc_type {
+        return RuleRead {
+            confidence: rules.confidence.max(pred.probability),
+            ..rules
+        };
+    }
+    if pred.probability < cues().model.override_probability {
+        return rules;
+    }
+    let continues = prev.is_some_and(|d| d.doc_type == pred.code);
+    RuleRead {
+        doc_type: pred.code.clone(),
+        confidence: pred.probability,
+        new_doc: !continues,
+        title: if continues { None } else { rules.title },
     }
 }
 
@@ -468,7 +621,7 @@ mod tests {
             line("拍摄地点：某村，拍摄人：李四", [221, 1238, 1140, 1290]),
         ];
         let pages = [page(&p1), page(&p2), page(&p3), page(&p4)];
-        let got = classify_dossier(&pages);
+        let got = classify_dossier_with(&pages, None);
         let docs: Vec<(&str, [u32; 2])> = got
             .documents
             .iter()
@@ -500,7 +653,7 @@ mod tests {
             line("送达回证", [300, 480, 452, 510]),
         ];
         let p3 = [line("立案审批表", [622, 324, 1048, 384])];
-        let got = classify_dossier(&[page(&p1), page(&p2), page(&p3)]);
+        let got = classify_dossier_with(&[page(&p1), page(&p2), page(&p3)], None);
         let docs: Vec<(&str, [u32; 2])> = got
             .documents
             .iter()
@@ -516,7 +669,7 @@ mod tests {
     fn the_cover_title_names_the_case_kind() {
         let cover = [line("行政强制案卷", [600, 320, 1050, 380])];
         let other = [line("询问笔录", [653, 426, 1017, 486])];
-        let got = classify_dossier(&[page(&cover), page(&other)]);
+        let got = classify_dossier_with(&[page(&cover), page(&other)], None);
         assert_eq!(got.pages[0].doc_type, "cover");
         assert_eq!(got.case_kind, CaseKind::Coercion);
     }
