@@ -94,18 +94,13 @@ fn phrase(d: &Dossier, r: &PhraseRule, sink: &mut Sink) {
     }
 }
 
-/// A reason that starts with the document's name once.
+/// A reason that names the document: rules shared by several document
+/// types word their reasons without it (`未写明…`).
 fn with_name(name: &str, reason: &str) -> String {
-    let types = anjuan_core::doctype::DocTypes::builtin();
-    let known = types.codes().filter_map(|c| types.get(c)).any(|t| {
-        t.titles().any(|title| {
-            reason.starts_with(title) || reason.starts_with(&title[..title.len().min(9)])
-        })
-    });
-    if known || reason.starts_with(name) {
-        reason.to_string()
-    } else {
+    if reason.starts_with('未') || reason.starts_with("落款") {
         format!("{name}{reason}")
+    } else {
+        reason.to_string()
     }
 }
 
@@ -117,7 +112,15 @@ fn find_label(lines: &[Line], labels: &[String]) -> Vec<(usize, usize)> {
         let s: Vec<char> = squash(l.text).chars().collect();
         for label in labels {
             let needle: Vec<char> = squash(label).chars().collect();
-            if let Some((_, end, _)) = fuzzy_find(&s, &needle) {
+            // Short labels exactly: `询问人签名` is one edit from `被询问人签名`.
+            let hit = if needle.len() >= 8 {
+                fuzzy_find(&s, &needle)
+            } else {
+                s.windows(needle.len())
+                    .position(|w| w == needle.as_slice())
+                    .map(|p| (p, p + needle.len(), 1.0))
+            };
+            if let Some((_, end, _)) = hit {
                 // `询问人签名` is inside `被询问人签名`: take the label only
                 // where it is not the tail of a longer one.
                 out.push((i, end));
@@ -449,7 +452,7 @@ fn officers(d: &Dossier, r: &OfficersRule, sink: &mut Sink) {
         let page = doc.first_page();
         let text = doc.page_text(page);
         // Certificates are listed in the head, before the questions.
-        let head_end = text.find("问").unwrap_or(text.len());
+        let head_end = text.find("答").unwrap_or(text.len());
         let head = &text[..head_end];
         let mut certs: Vec<&str> = re.find_iter(head).map(|m| m.as_str()).collect();
         certs.dedup();
@@ -501,7 +504,11 @@ fn citations(text: &str) -> Vec<Cited> {
     while i < chars.len() {
         if chars[i] == '《' {
             if let Some(len) = chars[i + 1..].iter().take(40).position(|&c| c == '》') {
-                let title: String = chars[i + 1..i + 1 + len].iter().collect();
+                // Digits inside a title are OCR noise (a page number read into it).
+                let title: String = chars[i + 1..i + 1 + len]
+                    .iter()
+                    .filter(|c| !c.is_ascii_digit())
+                    .collect();
                 let after: String = chars[i + 2 + len..].iter().take(6).collect();
                 out.push(Cited {
                     title,
@@ -529,9 +536,15 @@ fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
                 && !r.unprefixed_laws.iter().any(|u| u == t)
         };
         if let Some(target) = &r.abbreviated {
-            if let Some(c) = cited.iter().find(|c| {
-                is_law(&c.title) && !c.title.starts_with(&r.law_prefix) && cjk_count(&c.title) >= 3
-            }) {
+            let prefix: Vec<char> = r.law_prefix.chars().collect();
+            let prefixed = |t: &str| {
+                let head: Vec<char> = t.chars().take(prefix.len() + 2).collect();
+                fuzzy_find(&head, &prefix).is_some()
+            };
+            if let Some(c) = cited
+                .iter()
+                .find(|c| is_law(&c.title) && !prefixed(&c.title) && cjk_count(&c.title) >= 3)
+            {
                 if let Some(spot) = d.spot(doc, c.start, c.end) {
                     let reason = format!(
                         "{}引用法律名称不全：《{}》，应为《{}{}》",

@@ -1,0 +1,216 @@
+//! Replays the checks on a finished scan without scanning again, and scores
+//! them against the generator's truth: per-item recall and precision, false
+//! alarms with their reasons, the draft score error.
+//!
+//! `cargo run -p anjuan-checks --release --example replay -- RUN_DIR TRUTH_DIR [-v]`
+//!
+//! Pages come from the scan's OCR cache (`RUN_DIR/.cache/ocr`, lines with
+//! boxes and marks), matched to `RUN_DIR/<id>/pages/NNNN.txt` by their text;
+//! classification from `RUN_DIR/<id>/review.json`.
+
+use anjuan_checks::{CheckInput, Line, Page};
+use anjuan_core::contract::{FindingKind, Review};
+use anjuan_core::marks::PageMarks;
+use anjuan_core::truth::{DefectKind, DossierTruth};
+use anjuan_rubric::{Facts, Rubric};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct CachedLine {
+    text: String,
+    bbox: [u32; 4],
+    confidence: f32,
+}
+
+#[derive(Deserialize)]
+struct CachedPage {
+    dpi: u32,
+    width: u32,
+    height: u32,
+    lines: Vec<CachedLine>,
+    #[serde(default)]
+    marks: PageMarks,
+}
+
+fn key(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Stat {
+    truth: u32,
+    found: u32,
+    findings: u32,
+    correct: u32,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "-v");
+    let args: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let (run, truth_dir) = (Path::new(args[0]), Path::new(args[1]));
+    let mut files = Vec::new();
+    walk(&run.join(".cache/ocr"), &mut files);
+    let mut cache: HashMap<String, CachedPage> = HashMap::new();
+    for f in files {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let Ok(p) = serde_json::from_slice::<CachedPage>(&bytes) else {
+            continue;
+        };
+        let text: String = p.lines.iter().map(|l| key(&l.text)).collect();
+        cache.insert(text, p);
+    }
+    let mut stats: BTreeMap<String, Stat> = BTreeMap::new();
+    let mut score_err = Vec::new();
+    let mut truths: Vec<PathBuf> = std::fs::read_dir(truth_dir)
+        .expect("truth dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
+        .collect();
+    truths.sort();
+    for tp in truths {
+        let truth: DossierTruth =
+            serde_json::from_slice(&std::fs::read(&tp).expect("truth")).expect("truth json");
+        let dir = run.join(&truth.id);
+        let Ok(bytes) = std::fs::read(dir.join("review.json")) else {
+            eprintln!("{}: no review", truth.id);
+            continue;
+        };
+        let mut review: Review = serde_json::from_slice(&bytes).expect("review");
+        let empty = PageMarks::default();
+        let mut missing = 0;
+        let cached: Vec<Option<&CachedPage>> = review
+            .pages
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(dir.join(&p.ocr.text_file)).unwrap_or_default();
+                let c = cache.get(&key(&text));
+                missing += c.is_none() as u32;
+                c
+            })
+            .collect();
+        if missing > 0 {
+            eprintln!("{}: {missing} pages not in the cache", truth.id);
+        }
+        let pages: Vec<Page> = review
+            .pages
+            .iter()
+            .zip(&cached)
+            .map(|(p, c)| Page {
+                lines: c.map_or(Vec::new(), |c| {
+                    c.lines
+                        .iter()
+                        .map(|l| Line {
+                            text: &l.text,
+                            bbox: l.bbox,
+                            confidence: l.confidence,
+                        })
+                        .collect()
+                }),
+                marks: c.map_or(&empty, |c| &c.marks),
+                dpi: c.map_or(p.ocr.dpi, |c| c.dpi),
+                width: c.map_or(0, |c| c.width),
+                height: c.map_or(0, |c| c.height),
+                doc_type: &p.doc_type,
+                document: p.document.unwrap_or(0),
+                printed_page_number: p.printed_page_number,
+            })
+            .collect();
+        let rubric = Rubric::builtin(review.case_kind);
+        let input = CheckInput {
+            case_kind: review.case_kind,
+            pages,
+            documents: &review.documents,
+            rubric,
+        };
+        let result = anjuan_checks::run(&input);
+        review.findings = result.findings;
+        if let Some(rubric) = rubric {
+            let facts = Facts::from_doc_types(review.pages.iter().map(|p| p.doc_type.as_str()));
+            anjuan_rubric::fill_review(&mut review, rubric, &facts, &result.implemented)
+                .expect("findings fit the rubric");
+        }
+        let kind = |k: DefectKind| match k {
+            DefectKind::Basic => FindingKind::Basic,
+            _ => FindingKind::Deduction,
+        };
+        let truth_set: Vec<(&str, FindingKind)> = truth
+            .defects
+            .iter()
+            .map(|d| (d.item.as_str(), kind(d.kind)))
+            .collect();
+        for d in &truth.defects {
+            let s = stats.entry(d.item.clone()).or_default();
+            s.truth += 1;
+            let hit = review
+                .findings
+                .iter()
+                .any(|f| f.item == d.item && f.kind == kind(d.kind));
+            s.found += hit as u32;
+            if !hit {
+                println!("{}  MISS {} {} ({})", truth.id, d.item, d.defect, d.description);
+            }
+        }
+        for f in &review.findings {
+            let s = stats.entry(f.item.clone()).or_default();
+            s.findings += 1;
+            let ok = truth_set.contains(&(f.item.as_str(), f.kind));
+            s.correct += ok as u32;
+            if !ok || verbose {
+                println!(
+                    "{}  {} {} {:.2} {}",
+                    truth.id,
+                    if ok { "ok  " } else { "FALSE" },
+                    f.item,
+                    f.confidence,
+                    f.reason
+                );
+            }
+        }
+        score_err.push((review.score.draft - truth.expected.score).abs());
+    }
+    println!("\nitem        truth found findings correct");
+    let mut all = Stat::default();
+    for (item, s) in &stats {
+        println!(
+            "{item:10} {:6} {:5} {:8} {:7}",
+            s.truth, s.found, s.findings, s.correct
+        );
+        all.truth += s.truth;
+        all.found += s.found;
+        all.findings += s.findings;
+        all.correct += s.correct;
+    }
+    println!(
+        "all        {:6} {:5} {:8} {:7}   recall {:.3} precision {:.3}",
+        all.truth,
+        all.found,
+        all.findings,
+        all.correct,
+        all.found as f64 / all.truth.max(1) as f64,
+        all.correct as f64 / all.findings.max(1) as f64
+    );
+    let n = score_err.len().max(1) as f64;
+    println!(
+        "score error mean {:.2} max {:.2} over {} dossiers",
+        score_err.iter().sum::<f64>() / n,
+        score_err.iter().cloned().fold(0.0, f64::max),
+        score_err.len()
+    );
+}
