@@ -68,7 +68,9 @@ fn main() {
     walk(&run.join(".cache/ocr"), &mut files);
     let mut cache: HashMap<String, CachedPage> = HashMap::new();
     for f in files {
-        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
         let Ok(p) = serde_json::from_slice::<CachedPage>(&bytes) else {
             continue;
         };
@@ -164,7 +166,10 @@ fn main() {
                 .any(|f| f.item == d.item && f.kind == kind(d.kind));
             s.found += hit as u32;
             if !hit {
-                println!("{}  MISS {} {} ({})", truth.id, d.item, d.defect, d.description);
+                println!(
+                    "{}  MISS {} {} ({})",
+                    truth.id, d.item, d.defect, d.description
+                );
             }
         }
         for f in &review.findings {

@@ -525,7 +525,43 @@ fn citations(text: &str) -> Vec<Cited> {
     out
 }
 
+/// A title cited elsewhere in the file of which `short` is an abbreviation:
+/// longer by two or more characters, the same first and last two
+/// characters, and `short`'s characters in order (《烟花条例》 of
+/// 《烟花爆竹安全管理条例》).
+fn longer_title<'t>(short: &str, titles: &'t [String]) -> Option<&'t str> {
+    let s: Vec<char> = short.chars().collect();
+    if s.len() < 4 {
+        return None;
+    }
+    titles
+        .iter()
+        .find(|t| {
+            let l: Vec<char> = t.chars().collect();
+            if l.len() < s.len() + 2 || l[..2] != s[..2] || l[l.len() - 2..] != s[s.len() - 2..] {
+                return false;
+            }
+            let mut it = l.iter();
+            s.iter().all(|c| it.any(|x| x == c))
+        })
+        .map(String::as_str)
+}
+
 fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
+    // Full titles the file cites more than once (a title read once may be
+    // one OCR mixed with a neighbouring table cell).
+    let mut cited_all: Vec<String> = d
+        .docs
+        .iter()
+        .flat_map(|doc| citations(&doc.text()))
+        .map(|c| c.title)
+        .collect();
+    cited_all.sort();
+    let all_titles: Vec<String> = cited_all
+        .chunk_by(|a, b| a == b)
+        .filter(|w| w.len() >= 2)
+        .map(|w| w[0].clone())
+        .collect();
     for doc in docs_of(d, &r.doc_types) {
         let text = doc.text();
         let cited = citations(&text);
@@ -541,17 +577,22 @@ fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
                 let head: Vec<char> = t.chars().take(prefix.len() + 2).collect();
                 fuzzy_find(&head, &prefix).is_some()
             };
-            if let Some(c) = cited
-                .iter()
-                .find(|c| is_law(&c.title) && !prefixed(&c.title) && cjk_count(&c.title) >= 3)
-            {
+            let full_of = |c: &Cited| -> Option<String> {
+                if is_law(&c.title) && !prefixed(&c.title) && cjk_count(&c.title) >= 3 {
+                    return Some(format!("{}{}", r.law_prefix, c.title));
+                }
+                if is_rule(&c.title) {
+                    return longer_title(&c.title, &all_titles).map(str::to_string);
+                }
+                None
+            };
+            if let Some((c, full)) = cited.iter().find_map(|c| full_of(c).map(|f| (c, f))) {
                 if let Some(spot) = d.spot(doc, c.start, c.end) {
                     let reason = format!(
-                        "{}引用法律名称不全：《{}》，应为《{}{}》",
+                        "{}引用法规名称不全：《{}》，应为《{}》",
                         doc.name(),
                         c.title,
-                        r.law_prefix,
-                        c.title
+                        full
                     );
                     let conf = 0.85 * spot.confidence.max(0.5);
                     sink.emit(

@@ -171,7 +171,8 @@ pub fn time_spans(text: &str) -> Vec<TimeSpan> {
 /// short label (`日期：`).
 pub fn is_blank_date(line: &str) -> bool {
     let s = squash(line);
-    if s.chars().any(|c| c.is_ascii_digit()) || !s.contains("年月") {
+    // A stray digit (a seal's edge read as `3`) is not a filled-in date.
+    if s.chars().filter(char::is_ascii_digit).count() > 1 || !s.contains("年月") {
         return false;
     }
     let rest: String = s
@@ -231,6 +232,7 @@ mod tests {
     fn blank_dates() {
         assert!(is_blank_date("　　年　　月　　日"));
         assert!(is_blank_date("年月"));
+        assert!(is_blank_date("3年月"));
         assert!(!is_blank_date("2022年9月22日"));
         assert!(!is_blank_date("罚款人民币肆万元整"));
     }
