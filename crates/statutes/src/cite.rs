@@ -183,7 +183,10 @@ fn title_at(n: &Norm, j: usize) -> Option<(String, usize)> {
         match n.cs[k] {
             '》' => {
                 let t = n.string(j + 1..k);
-                return is_law_title(&t).then_some((t, k + 1));
+                // Any title followed by an article is cited as a law (its
+                // ending may be an OCR slip: 《…食品安全去》第三十四条).
+                let cited = k - j > 2 && numbered(n, k + 1, '条').is_some();
+                return (is_law_title(&t) || cited).then_some((t, k + 1));
             }
             '《' | '。' | '；' => break,
             '第' if k > j + 1 => {
