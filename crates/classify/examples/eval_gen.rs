@@ -162,7 +162,7 @@ fn main() -> Result<()> {
                     let ok = got_party
                         .is_some_and(|g| want.ends_with(g.as_str()) || g.ends_with(want.as_str()));
                     t.parties_right += usize::from(ok);
-                    if verbose && !ok && got_party.is_some() {
+                    if verbose && !ok {
                         eprintln!(
                             "{} doc {} {}: party truth {want} got {got_party:?}",
                             truth.id, d.index, d.doc_type

@@ -275,14 +275,12 @@ fn rows_of(page: &PageInput) -> Vec<Vec<Cell>> {
             if std::mem::take(&mut first) && lone_number(&l.text).is_some() {
                 continue;
             }
-            if title_like(&l.text) {
+            if title_like(&l.text) || is_header_cell(&l.text) {
                 continue;
             }
-            let holds_title = current
-                .iter()
-                .any(|c| has_han(&c.text) && !is_header_cell(&c.text));
+            let holds_title = current.iter().any(|c| has_han(&c.text));
             let starts_row = lone_number(&l.text).is_some() && cell_date(&l.text).is_none();
-            if (starts_row && holds_title) || is_header_cell(&l.text) && holds_title {
+            if starts_row && holds_title {
                 rows.push(std::mem::take(&mut current));
             }
             current.push(Cell {

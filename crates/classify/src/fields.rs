@@ -152,17 +152,39 @@ pub fn find_number(lines: &[&str], reference_labels: &[String]) -> Option<String
     None
 }
 
-/// Cleans a party value: up to the first clause break, without a trailing
-/// parenthesis (`某公司（李四）` names the company).
-fn party_value(v: &str) -> Option<String> {
+/// Cleans a party value: up to the first clause break or `stops` field,
+/// without a trailing parenthesis (`某公司（李四）` names the company).
+fn party_value(v: &str, stops: &[String]) -> Option<String> {
     let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
-    let v = v
+    let mut v = v
         .split(['，', ',', '；', ';', '。'])
         .next()
         .unwrap_or("")
         .trim_start_matches(['：', ':']);
+    if let Some(i) = stops
+        .iter()
+        .filter_map(|s| v.find(s.as_str()))
+        .filter(|&i| i > 0)
+        .min()
+    {
+        v = &v[..i];
+    }
+    // A parenthesis names a person or role (某公司（李四）, 张三（现场负责人…)
+    // unless a name goes on after it (某某（山西）有限公司).
     let v = match v.find(['（', '(']) {
-        Some(i) if i > 0 && v.ends_with(['）', ')']) => &v[..i],
+        Some(i) if i > 0 => {
+            let after = v[i..].find(['）', ')']).map(|j| &v[i + j..]);
+            let goes_on = after.is_some_and(|a| {
+                a.chars()
+                    .skip(1)
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            });
+            if goes_on {
+                v
+            } else {
+                &v[..i]
+            }
+        }
         _ => v,
     };
     let v = v.trim_end_matches(['：', ':']);
@@ -177,7 +199,12 @@ fn party_value(v: &str) -> Option<String> {
 /// or a table cell `当事人` with the value on the next line), else the
 /// salutation (`某公司：`) on the line after the document's number within its
 /// first `salutation_lines` lines.
-pub fn find_party(lines: &[&str], labels: &[String], salutation_lines: usize) -> Option<String> {
+pub fn find_party(
+    lines: &[&str],
+    labels: &[String],
+    stops: &[String],
+    salutation_lines: usize,
+) -> Option<String> {
     let compact: Vec<String> = lines
         .iter()
         .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect())
@@ -192,13 +219,13 @@ pub fn find_party(lines: &[&str], labels: &[String], salutation_lines: usize) ->
         };
         let rest = &line[label.len()..];
         if let Some(rest) = rest.strip_prefix(['：', ':']) {
-            if let Some(v) = party_value(rest) {
+            if let Some(v) = party_value(rest, stops) {
                 return Some(v);
             }
         }
         if is_label(line) {
             if let Some(next) = compact.get(i + 1).filter(|n| !is_label(n)) {
-                if let Some(v) = party_value(next).filter(|v| !v.ends_with(['：', ':'])) {
+                if let Some(v) = party_value(next, stops).filter(|v| !v.ends_with(['：', ':'])) {
                     return Some(v);
                 }
             }
@@ -207,7 +234,7 @@ pub fn find_party(lines: &[&str], labels: &[String], salutation_lines: usize) ->
     for i in 1..compact.len().min(salutation_lines) {
         let line = &compact[i];
         if number_re().is_match(&compact[i - 1]) && line.ends_with(['：', ':']) {
-            if let Some(v) = party_value(line) {
+            if let Some(v) = party_value(line, stops) {
                 return Some(v);
             }
         }
@@ -252,7 +279,8 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let p = |lines: &[&str]| find_party(lines, &labels, 12);
+        let stops = vec!["住所".to_string()];
+        let p = |lines: &[&str]| find_party(lines, &labels, &stops, 12);
         assert_eq!(
             p(&["行政处罚决定书", "当事人：隰县盛世养殖有限责任公司"]).as_deref(),
             Some("隰县盛世养殖有限责任公司")
@@ -273,6 +301,18 @@ mod tests {
             ])
             .as_deref(),
             Some("隰县盛世养殖有限责任公司")
+        );
+        assert_eq!(
+            p(&["当事人：亢建平住所（址）：蒲县古县乡新华路198号"]).as_deref(),
+            Some("亢建平")
+        );
+        assert_eq!(
+            p(&["当事人：张宏伟（现场负责人："]).as_deref(),
+            Some("张宏伟")
+        );
+        assert_eq!(
+            p(&["当事人：某某（山西）有限公司"]).as_deref(),
+            Some("某某（山西）有限公司")
         );
         // A label line without a value, followed by another label.
         assert_eq!(p(&["当事人", "受送达人"]), None);

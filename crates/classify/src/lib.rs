@@ -149,6 +149,7 @@ struct TitleCue {
 #[derive(Debug, Deserialize)]
 struct PartyCues {
     labels: Vec<String>,
+    stops: Vec<String>,
     salutation_lines: usize,
 }
 
@@ -443,6 +444,7 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
             party: find_party(
                 &doc_lines(pages, d),
                 &c.party.labels,
+                &c.party.stops,
                 c.party.salutation_lines,
             ),
             printed_pages,
