@@ -11,6 +11,8 @@
 //! archival page numbers. `--truth-boxes` classifies the generator's own lines
 //! with their true boxes instead of OCR text, to exercise the geometry path;
 //! `--truth-text` the same lines without boxes (the fallback path).
+//! `--drop-titles` deletes the OCR line most like the title from every
+//! document's first page (a title OCR could not read: the model's case).
 //! `--rules` leaves the trained model out; `--model FILE` uses that model
 //! instead of the one found for the process. Also reported: parties against
 //! the truth's, and the contents discrepancies found (`-v` lists them).
@@ -68,6 +70,7 @@ fn main() -> Result<()> {
     let truth_text = args.iter().any(|a| a == "--truth-text");
     let verbose = args.iter().any(|a| a == "-v");
     let rules_only = args.iter().any(|a| a == "--rules");
+    let drop_titles = args.iter().any(|a| a == "--drop-titles");
     let model_file = args
         .iter()
         .position(|a| a == "--model")
@@ -128,7 +131,29 @@ fn main() -> Result<()> {
                     .join(format!("{:04}.txt", p.page));
                 let text = std::fs::read_to_string(&path)
                     .with_context(|| format!("{}: cannot read", path.display()))?;
-                let lines = text.lines().map(|l| line(l, [0; 4])).collect();
+                let mut lines: Vec<OcrLine> = text.lines().map(|l| line(l, [0; 4])).collect();
+                let first_of = truth.documents.iter().find(|d| d.pages[0] == p.page);
+                if let Some(d) = first_of.filter(|_| drop_titles) {
+                    let want = anjuan_classify::normalize(&d.title);
+                    let best = lines
+                        .iter()
+                        .enumerate()
+                        .take(8)
+                        .map(|(i, l)| {
+                            (
+                                i,
+                                anjuan_classify::similarity(
+                                    &anjuan_classify::normalize(&l.text),
+                                    &want,
+                                ),
+                            )
+                        })
+                        .filter(|(_, s)| *s >= 0.5)
+                        .max_by(|a, b| a.1.total_cmp(&b.1));
+                    if let Some((i, _)) = best {
+                        lines.remove(i);
+                    }
+                }
                 all_lines.push((lines, 0, 0));
             }
         }
