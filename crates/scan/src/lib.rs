@@ -17,6 +17,7 @@ pub mod page;
 pub mod pipeline;
 pub mod progress;
 pub mod stages;
+pub mod summary;
 
 pub use bench::{run_bench, BenchArgs};
 pub use page::OcrPage;

@@ -1,11 +1,7 @@
-//! The stages after OCR: classify → check → assess → report. The checks come
-//! in a later issue; their interface is here so that they slot in without
-//! touching the pipeline.
+//! The stages after OCR: classify → check → assess → report.
 
 use crate::page::OcrPage;
-use anjuan_core::contract::{
-    DossierInfo, Finding, PageEntry, PageOcr, Review, Score, REVIEW_SCHEMA,
-};
+use anjuan_core::contract::{DossierInfo, PageEntry, PageOcr, Review, Score, REVIEW_SCHEMA};
 use anjuan_core::fsutil::{atomic_write, atomic_write_json};
 use anjuan_rubric::{Facts, Rubric};
 use std::path::Path;
@@ -30,15 +26,40 @@ pub fn classify(pages: &[OcrPage]) -> Classification {
 }
 
 /// What the checks found, and which checks ran.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CheckResult {
-    pub findings: Vec<Finding>,
-    pub implemented: Vec<&'static str>,
-}
+pub use anjuan_checks::CheckResult;
 
-/// The rubric checks. None is implemented yet.
-pub fn check(_pages: &[OcrPage], _class: &Classification) -> CheckResult {
-    CheckResult::default()
+/// The rubric pre-checks (`anjuan-checks`) on the classified pages, judged
+/// against the rubric of the case's kind (`rubrics`: given with `--rubric`,
+/// else the shipped one). A case of unknown kind is not judged.
+pub fn check(pages: &[OcrPage], class: &Classification, rubrics: &[Rubric]) -> CheckResult {
+    let input = anjuan_checks::CheckInput {
+        case_kind: class.case_kind,
+        pages: pages
+            .iter()
+            .zip(&class.pages)
+            .map(|(p, c)| anjuan_checks::Page {
+                lines: p
+                    .lines
+                    .iter()
+                    .map(|l| anjuan_checks::Line {
+                        text: &l.text,
+                        bbox: l.bbox,
+                        confidence: l.confidence,
+                    })
+                    .collect(),
+                marks: &p.marks,
+                dpi: p.dpi,
+                width: p.width,
+                height: p.height,
+                doc_type: &c.doc_type,
+                document: c.document,
+                printed_page_number: c.printed_page_number,
+            })
+            .collect(),
+        documents: &class.documents,
+        rubric: Rubric::for_kind(class.case_kind, rubrics),
+    };
+    anjuan_checks::run(&input)
 }
 
 /// Fills `manual`, `not_applicable` and `score` from the rubric of the
@@ -77,7 +98,7 @@ pub fn build_review(
     rubrics: &[Rubric],
 ) -> anyhow::Result<Review> {
     let class = classify(pages);
-    let checks = check(pages, &class);
+    let checks = check(pages, &class, rubrics);
     let mut review = Review {
         schema: REVIEW_SCHEMA.to_string(),
         dossier: info,
