@@ -178,6 +178,11 @@ impl Index {
         if let Some(l) = self.prc_fragment(&t) {
             return TitleMatch::Ocr(l);
         }
+        // A table's label cell read into the middle of a title:
+        // `中华人民审核意见共和国大气污染防治法`.
+        if let Some(l) = self.with_insertion(&t) {
+            return TitleMatch::Ocr(l);
+        }
         if is_local(&t) {
             return TitleMatch::Local;
         }
@@ -222,6 +227,31 @@ impl Index {
             let l = self.by_stem(stem)?;
             (l.title() == format!("{PRC}{stem}")).then_some(l)
         })
+    }
+
+    /// A full title (of 6+ characters) with one run of at most 8 characters
+    /// inserted somewhere inside it.
+    fn with_insertion(&self, t: &str) -> Option<&Law> {
+        let tc: Vec<char> = t.chars().collect();
+        self.by_title
+            .iter()
+            .filter_map(|(k, &i)| {
+                let kc: Vec<char> = k.chars().collect();
+                let extra = tc.len().checked_sub(kc.len())?;
+                if kc.len() < 6 || !(1..=8).contains(&extra) {
+                    return None;
+                }
+                let head = tc.iter().zip(&kc).take_while(|(a, b)| a == b).count();
+                let tail = tc
+                    .iter()
+                    .rev()
+                    .zip(kc.iter().rev())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                (head >= 1 && tail >= 2 && head + tail >= kc.len()).then_some((kc.len(), i))
+            })
+            .max()
+            .map(|(_, i)| &self.laws[i])
     }
 
     /// Resolves the title of `c`, also without one of the lines OCR put in

@@ -29,6 +29,15 @@ pub struct Citation {
     pub raw: String,
 }
 
+impl Citation {
+    /// `span` in characters of `text` (the text it was parsed from), for
+    /// callers that index text by `char`.
+    pub fn char_span(&self, text: &str) -> Range<usize> {
+        let start = text[..self.span.start].chars().count();
+        start..start + text[self.span.clone()].chars().count()
+    }
+}
+
 /// Endings of the titles of laws, regulations and rules; anything else in
 /// 《》 (a licence, a form) is not a citation.
 const TITLE_ENDINGS: &[&str] = &[
@@ -434,6 +443,7 @@ mod tests {
             "《中华人民共和国食品安全法》第三十四条第（十）项"
         );
         assert_eq!(&text[cs[0].span.clone()], cs[0].raw);
+        assert_eq!(cs[0].char_span(text), 3..3 + cs[0].raw.chars().count());
     }
 
     #[test]

@@ -59,6 +59,9 @@ fn abbreviated_titles() {
     assert_eq!(kinds(text, D2024), vec![vec![]]);
     let text = "《中华人民\n审核意见\n共和国大气污染防治法》第一百零八条第（五）项";
     assert_eq!(kinds(text, D2024), vec![vec![]]);
+    // The same with the line breaks squashed out.
+    let text = "《公立案依据共场所卫生管理条例》第十四条第一款第（四）项";
+    assert_eq!(kinds(text, D2024), vec![vec![]]);
 }
 
 #[test]
