@@ -198,7 +198,7 @@ fn main() -> anyhow::Result<()> {
                 &seals,
                 &prints,
                 10.0 * ppm,
-                6.0 * ppm,
+                8.0 * ppm,
                 colour,
                 &mut t,
                 verbose.then(|| format!("{} p{}", truth.id, i + 1)),

@@ -12,9 +12,13 @@ use image::GrayImage;
 
 /// Red plane level below which a pixel is red ink (R − max(G, B) > 35).
 const RED_LEVEL: u8 = 185;
-/// Mid-gray ink on a grayscale page: between these levels …
+/// Mid-gray ink on a grayscale page: not darker than this …
 const MID_LO: u8 = 80;
-const MID_HI: u8 = 205;
+/// … and at least this much darker than the paper around it (paper tone
+/// and uneven light vary over a page: the paper level is taken per block).
+const MID_BELOW_PAPER: u8 = 38;
+/// Side of the blocks (mm) whose bright level is the paper's.
+const PAPER_BLOCK_MM: f32 = 10.0;
 /// … with no pixel darker than this within `EDGE_RADIUS` (not the edge of print).
 const EDGE_DARK: u8 = 70;
 const EDGE_RADIUS: u32 = 2;
@@ -24,10 +28,20 @@ const CELL_SHARE: f32 = 0.06;
 /// Seal diameter range (mm) and the least share of its circle the ring covers.
 const SEAL_MM: (f32, f32) = (30.0, 56.0);
 const SEAL_MIN_RING: f32 = 0.55;
+/// A 1 mm cell is ridged (fingerprint texture) when its pixel rows and
+/// columns change between ink and paper this often on average.
+const RIDGE_CHANGES: f32 = 1.2;
 /// Fingerprint side ranges (mm), ink share of its oval, ink/paper changes per mm.
-const PRINT_MM: (f32, f32) = (6.0, 26.0);
+const PRINT_MM: (f32, f32) = (8.0, 26.0);
+/// The longer side of a fingerprint is at least this (mm).
+const PRINT_MIN_LONG_MM: f32 = 11.0;
 const PRINT_FILL: (f32, f32) = (0.15, 0.88);
-const PRINT_MIN_CHANGES: f32 = 0.8;
+const PRINT_MIN_CHANGES: f32 = 1.1;
+/// Grayscale seals: ring radii tried (mm), the least share of the circle's
+/// cells inked, and by how much more than the circle 3 mm outside it.
+const GRAY_SEAL_RADII_MM: [u32; 5] = [19, 20, 21, 22, 23];
+const GRAY_SEAL_MIN_RING: f32 = 0.6;
+const GRAY_SEAL_CONTRAST: f32 = 0.35;
 /// Confidence scale on grayscale pages: shape alone, no colour to confirm.
 const GRAY_SCALE: f32 = 0.7;
 
@@ -58,8 +72,9 @@ impl Mask {
         }
     }
 
-    fn mid_gray(gray: &GrayImage) -> Mask {
+    fn mid_gray(gray: &GrayImage, ppm: f32) -> Mask {
         let (w, h) = gray.dimensions();
+        let paper = paper_levels(gray, ((PAPER_BLOCK_MM * ppm) as u32).max(8));
         let near_dark = dilate(
             &gray
                 .pixels()
@@ -69,13 +84,53 @@ impl Mask {
             h as usize,
             EDGE_RADIUS as usize,
         );
-        let data = gray
-            .pixels()
-            .zip(&near_dark)
-            .map(|(p, &d)| (d == 0 && (MID_LO..=MID_HI).contains(&p.0[0])) as u8)
-            .collect();
+        let mut data = vec![0u8; (w * h) as usize];
+        for (x, y, p) in gray.enumerate_pixels() {
+            let i = (y * w + x) as usize;
+            let v = p.0[0];
+            data[i] = (near_dark[i] == 0
+                && v >= MID_LO
+                && v.saturating_add(MID_BELOW_PAPER) <= paper.at(x, y)) as u8;
+        }
         Mask { w, h, data }
     }
+}
+
+/// The paper's level per block: the 85th percentile of the block's pixels.
+struct Paper {
+    block: u32,
+    bw: u32,
+    levels: Vec<u8>,
+}
+
+impl Paper {
+    fn at(&self, x: u32, y: u32) -> u8 {
+        self.levels[((y / self.block) * self.bw + x / self.block) as usize]
+    }
+}
+
+fn paper_levels(gray: &GrayImage, block: u32) -> Paper {
+    let (w, h) = gray.dimensions();
+    let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
+    let mut hist = vec![[0u32; 64]; (bw * bh) as usize];
+    for (x, y, p) in gray.enumerate_pixels() {
+        hist[((y / block) * bw + x / block) as usize][(p.0[0] >> 2) as usize] += 1;
+    }
+    let levels = hist
+        .iter()
+        .map(|hb| {
+            let total: u32 = hb.iter().sum();
+            let mut acc = 0;
+            for (k, &n) in hb.iter().enumerate() {
+                acc += n;
+                if acc * 100 >= total * 85 {
+                    return ((k << 2) + 2) as u8;
+                }
+            }
+            255
+        })
+        .collect();
+    Paper { block, bw, levels }
 }
 
 /// Binary dilation by a square of radius `r` (separable running max).
@@ -136,23 +191,63 @@ struct Blob {
     y1: u32,
 }
 
-/// Connected groups of inked 1 mm cells (cells one apart joined).
-fn blobs(mask: &Mask, cell: u32) -> Vec<Blob> {
+/// Ink and ink/paper changes (along rows and columns) per 1 mm cell.
+struct Cells {
+    gw: usize,
+    gh: usize,
+    cell: u32,
+    ink: Vec<u32>,
+    changes: Vec<u32>,
+}
+
+fn cells(mask: &Mask, cell: u32) -> Cells {
     let gw = mask.w.div_ceil(cell) as usize;
     let gh = mask.h.div_ceil(cell) as usize;
-    let mut counts = vec![0u32; gw * gh];
+    let mut ink = vec![0u32; gw * gh];
+    let mut changes = vec![0u32; gw * gh];
     for y in 0..mask.h {
         let gy = (y / cell) as usize;
         let row = &mask.data[(y * mask.w) as usize..((y + 1) * mask.w) as usize];
+        let above = (y > 0).then(|| &mask.data[((y - 1) * mask.w) as usize..(y * mask.w) as usize]);
         for (x, &v) in row.iter().enumerate() {
-            if v != 0 {
-                counts[gy * gw + x / cell as usize] += 1;
-            }
+            let i = gy * gw + x / cell as usize;
+            ink[i] += v as u32;
+            let left = x > 0 && row[x - 1] != v;
+            let up = above.is_some_and(|a| a[x] != v);
+            changes[i] += left as u32 + up as u32;
         }
     }
-    let need = ((cell * cell) as f32 * CELL_SHARE).max(1.0) as u32;
-    let on: Vec<u8> = counts.iter().map(|&c| (c >= need) as u8).collect();
-    let joined = dilate(&on, gw, gh, 1);
+    Cells {
+        gw,
+        gh,
+        cell,
+        ink,
+        changes,
+    }
+}
+
+impl Cells {
+    fn inked(&self) -> Vec<u8> {
+        let need = ((self.cell * self.cell) as f32 * CELL_SHARE).max(1.0) as u32;
+        self.ink.iter().map(|&c| (c >= need) as u8).collect()
+    }
+
+    /// Cells with fingerprint texture: many changes per pixel row and column.
+    fn ridged(&self) -> Vec<u8> {
+        let need = ((self.cell * self.cell) as f32 * CELL_SHARE).max(1.0) as u32;
+        let per_line = RIDGE_CHANGES * 2.0 * self.cell as f32;
+        self.ink
+            .iter()
+            .zip(&self.changes)
+            .map(|(&i, &c)| (i >= need && c as f32 >= per_line) as u8)
+            .collect()
+    }
+}
+
+/// Connected groups of `on` cells (cells one apart joined).
+fn blobs(mask: &Mask, grid: &Cells, on: &[u8]) -> Vec<Blob> {
+    let (gw, gh, cell) = (grid.gw, grid.gh, grid.cell);
+    let joined = dilate(on, gw, gh, 1);
     let mut label = vec![0u32; gw * gh];
     let mut out = Vec::new();
     let mut stack = Vec::new();
@@ -276,14 +371,20 @@ fn oval_texture(mask: &Mask, b: &Blob, ppm: f32) -> (f32, f32) {
 pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found {
     let mask = match red {
         Some(r) => Mask::red(r),
-        None => Mask::mid_gray(gray),
+        None => Mask::mid_gray(gray, ppm),
     };
     let scale = if red.is_some() { 1.0 } else { GRAY_SCALE };
-    let cell = (ppm.round() as u32).max(1);
+    let grid = cells(&mask, (ppm.round() as u32).max(1));
     let mut found = Found::default();
-    for b in blobs(&mask, cell) {
-        let (w_mm, h_mm) = ((b.x1 - b.x0) as f32 / ppm, (b.y1 - b.y0) as f32 / ppm);
-        let bbox = [b.x0, b.y0, b.x1, b.y1];
+    if red.is_none() {
+        found.seals = gray_seals(&grid, ppm, (mask.w, mask.h));
+    }
+    let size_mm = |b: &Blob| ((b.x1 - b.x0) as f32 / ppm, (b.y1 - b.y0) as f32 / ppm);
+    for b in blobs(&mask, &grid, &grid.inked()) {
+        if red.is_none() {
+            break;
+        }
+        let (w_mm, h_mm) = size_mm(&b);
         let (lo, hi) = SEAL_MM;
         let squareish = w_mm.max(h_mm) / w_mm.min(h_mm) <= 1.35;
         if (lo..=hi).contains(&w_mm) && (lo..=hi).contains(&h_mm) && squareish {
@@ -291,27 +392,135 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
             if ring >= SEAL_MIN_RING {
                 let c = 0.55 + 0.45 * ((ring - SEAL_MIN_RING) / (0.95 - SEAL_MIN_RING)).min(1.0);
                 found.seals.push(SealMark {
-                    bbox,
-                    confidence: c * scale,
-                    red: red.is_some(),
-                });
-            }
-            continue;
-        }
-        let (lo, hi) = PRINT_MM;
-        if (lo..=hi).contains(&w_mm) && (lo..=hi).contains(&h_mm) {
-            let (fill, changes) = oval_texture(&mask, &b, ppm);
-            if (PRINT_FILL.0..=PRINT_FILL.1).contains(&fill) && changes >= PRINT_MIN_CHANGES {
-                let c = 0.6 + 0.4 * ((changes - PRINT_MIN_CHANGES) / 1.5).min(1.0);
-                found.fingerprints.push(FingerprintMark {
-                    bbox,
+                    bbox: [b.x0, b.y0, b.x1, b.y1],
                     confidence: c * scale,
                     red: red.is_some(),
                 });
             }
         }
     }
+    let in_seal = |b: &Blob| {
+        let (cx, cy) = ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2);
+        found
+            .seals
+            .iter()
+            .any(|s| cx >= s.bbox[0] && cx < s.bbox[2] && cy >= s.bbox[1] && cy < s.bbox[3])
+    };
+    let mut prints = Vec::new();
+    for b in blobs(&mask, &grid, &grid.ridged()) {
+        let (w_mm, h_mm) = size_mm(&b);
+        let (lo, hi) = PRINT_MM;
+        if !(lo..=hi).contains(&w_mm)
+            || !(lo..=hi).contains(&h_mm)
+            || w_mm.max(h_mm) < PRINT_MIN_LONG_MM
+            || in_seal(&b)
+        {
+            continue;
+        }
+        let (fill, changes) = oval_texture(&mask, &b, ppm);
+        if (PRINT_FILL.0..=PRINT_FILL.1).contains(&fill) && changes >= PRINT_MIN_CHANGES {
+            let c = 0.6 + 0.4 * ((changes - PRINT_MIN_CHANGES) / 1.5).min(1.0);
+            prints.push(FingerprintMark {
+                bbox: [b.x0, b.y0, b.x1, b.y1],
+                confidence: c * scale,
+                red: red.is_some(),
+            });
+        }
+    }
+    found.fingerprints = prints;
     found
+}
+
+/// Seals on a grayscale page: circles of seal size on the 1 mm grid whose
+/// cells are mostly inked, with clearly less ink just outside (so that a
+/// block of text, inked everywhere, is no ring). Each inked cell votes for
+/// the centres of the circles through it.
+fn gray_seals(grid: &Cells, ppm: f32, (w, h): (u32, u32)) -> Vec<SealMark> {
+    let on = grid.inked();
+    let (gw, gh) = (grid.gw as i64, grid.gh as i64);
+    let mm = grid.cell as f32 / ppm;
+    let circle = |r_mm: f32| -> Vec<(i64, i64)> {
+        let r = r_mm / mm;
+        let n = (std::f32::consts::TAU * r).ceil() as usize;
+        let mut pts: Vec<(i64, i64)> = (0..n)
+            .map(|k| {
+                let a = k as f32 * std::f32::consts::TAU / n as f32;
+                ((r * a.cos()).round() as i64, (r * a.sin()).round() as i64)
+            })
+            .collect();
+        pts.sort_unstable();
+        pts.dedup();
+        pts
+    };
+    let share = |pts: &[(i64, i64)], cx: i64, cy: i64| -> f32 {
+        let hit = pts
+            .iter()
+            .filter(|(dx, dy)| {
+                let (x, y) = (cx + dx, cy + dy);
+                x >= 0 && y >= 0 && x < gw && y < gh && on[(y * gw + x) as usize] != 0
+            })
+            .count();
+        hit as f32 / pts.len().max(1) as f32
+    };
+    let mut cands: Vec<(f32, i64, i64, f32)> = Vec::new();
+    for r_mm in GRAY_SEAL_RADII_MM {
+        let pts = circle(r_mm as f32);
+        let mut acc = vec![0u16; (gw * gh) as usize];
+        for (i, _) in on.iter().enumerate().filter(|(_, &v)| v != 0) {
+            let (x, y) = (i as i64 % gw, i as i64 / gw);
+            for (dx, dy) in &pts {
+                let (cx, cy) = (x - dx, y - dy);
+                if cx >= 0 && cy >= 0 && cx < gw && cy < gh {
+                    acc[(cy * gw + cx) as usize] += 1;
+                }
+            }
+        }
+        let need = (pts.len() as f32 * GRAY_SEAL_MIN_RING) as u16;
+        let outer = circle(r_mm as f32 + 3.0);
+        for (i, &a) in acc.iter().enumerate() {
+            if a < need {
+                continue;
+            }
+            let (cx, cy) = (i as i64 % gw, i as i64 / gw);
+            let ring = a as f32 / pts.len() as f32;
+            let out = share(&outer, cx, cy);
+            if ring - out >= GRAY_SEAL_CONTRAST {
+                cands.push((ring - out, cx, cy, r_mm as f32));
+            }
+        }
+    }
+    // Best first; one seal per place.
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut seals: Vec<(i64, i64, f32, f32)> = Vec::new();
+    for (score, cx, cy, r) in cands {
+        let near = seals.iter().any(|&(sx, sy, sr, _)| {
+            (((sx - cx).pow(2) + (sy - cy).pow(2)) as f32).sqrt() * mm < sr + r
+        });
+        if !near {
+            seals.push((cx, cy, r, score));
+        }
+    }
+    seals
+        .into_iter()
+        .map(|(cx, cy, r, score)| {
+            let (px, py) = (
+                (cx as f32 + 0.5) * grid.cell as f32,
+                (cy as f32 + 0.5) * grid.cell as f32,
+            );
+            let rp = (r + 1.0) * ppm;
+            let c = 0.45 + 0.4 * ((score - GRAY_SEAL_CONTRAST) / 0.4).min(1.0);
+            SealMark {
+                bbox: [
+                    (px - rp).max(0.0) as u32,
+                    (py - rp).max(0.0) as u32,
+                    ((px + rp) as u32).min(w),
+                    ((py + rp) as u32).min(h),
+                ],
+                confidence: c * GRAY_SCALE,
+                red: false,
+            }
+        })
+        .collect()
 }
 
 /// Debug view of the features of every blob (size, ring coverage, oval fill
@@ -319,16 +528,20 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
 pub fn describe_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Vec<String> {
     let mask = match red {
         Some(r) => Mask::red(r),
-        None => Mask::mid_gray(gray),
+        None => Mask::mid_gray(gray, ppm),
     };
-    let cell = (ppm.round() as u32).max(1);
-    blobs(&mask, cell)
+    let grid = cells(&mask, (ppm.round() as u32).max(1));
+    let inked = blobs(&mask, &grid, &grid.inked());
+    let ridged = blobs(&mask, &grid, &grid.ridged());
+    inked
         .iter()
-        .filter(|b| (b.x1 - b.x0) as f32 / ppm >= 4.0 || (b.y1 - b.y0) as f32 / ppm >= 4.0)
-        .map(|b| {
+        .map(|b| ("ink", b))
+        .chain(ridged.iter().map(|b| ("ridged", b)))
+        .filter(|(_, b)| (b.x1 - b.x0) as f32 / ppm >= 4.0 || (b.y1 - b.y0) as f32 / ppm >= 4.0)
+        .map(|(what, b)| {
             let (fill, ch) = oval_texture(&mask, b, ppm);
             format!(
-                "[{},{},{},{}] {:.0}x{:.0}mm ring {:.2} fill {:.2} changes {:.2}/mm",
+                "{what} [{},{},{},{}] {:.0}x{:.0}mm ring {:.2} fill {:.2} changes {:.2}/mm",
                 b.x0,
                 b.y0,
                 b.x1,

@@ -428,7 +428,7 @@ mod tests {
             line("受送达人", 100, 200),
             line("送达人", 100, 300),
             line("请当事人阅看笔录后签名。", 100, 400),
-            line("见证人：", 100, 500),
+            line("见证人签名：", 100, 500),
         ]);
         let got: Vec<(&str, &str)> = hits
             .iter()
@@ -440,7 +440,7 @@ mod tests {
                 ("询问人签名：", "interviewer"),
                 ("被询问人签名：", "interviewee"),
                 ("送达人", "server"),
-                ("见证人：", "witness"),
+                ("见证人签名：", "witness"),
             ]
         );
         // The label box covers its characters and the colon.
