@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod check;
 pub mod cite;
+pub mod cli;
 pub mod index;
 pub mod numerals;
 
