@@ -212,7 +212,10 @@ fn field(d: &Dossier, r: &FieldRule, sink: &mut Sink) {
         let ok = if r.min_digits > 0 {
             digits(&value) >= r.min_digits || digits(&next) >= r.min_digits
         } else {
-            cjk_count(&value) >= r.min_cjk.max(1)
+            let need = r.min_cjk.max(1);
+            cjk_count(&value) >= need
+                || (value.is_empty() && cjk_count(&next) >= need)
+                || cjk_count(&value_beside(lines, li, after)) >= need
         };
         if ok {
             continue;
@@ -239,7 +242,7 @@ fn slot_verdict(d: &Dossier, page: usize, kinds: &[String], near: [u32; 4]) -> O
     marks
         .signatures
         .iter()
-        .filter(|s| kinds.is_empty() || kinds.iter().any(|k| *k == s.kind))
+        .filter(|s| kinds.is_empty() || kinds.contains(&s.kind))
         .min_by_key(|s| ((s.label_bbox[1] + s.label_bbox[3]) as i64 / 2 - cy).abs())
         .filter(|s| {
             let scy = (s.label_bbox[1] + s.label_bbox[3]) as i64 / 2;
@@ -362,10 +365,8 @@ fn approval(d: &Dossier, r: &ApprovalRule, sink: &mut Sink) {
                     None => false,
                 }
             });
-            if dated && signed || (!signed && dated && blank_date.is_none()) {
-                continue;
-            }
-            if signed && blank_date.is_none() {
+            // A blank date line in the row, or neither signature nor date.
+            if blank_date.is_none() && (signed || dated) {
                 continue;
             }
             let spot = Spot::of_line(page, &label);
@@ -403,7 +404,28 @@ fn undated(d: &Dossier, r: &UndatedRule, sink: &mut Sink) {
     }
 }
 
+/// The party's name as the decision states it (`当事人：…`).
+fn party_name(d: &Dossier) -> Option<String> {
+    [
+        "penalty_decision",
+        "coercive_measure_decision",
+        "enforcement_decision",
+    ]
+    .iter()
+    .filter_map(|t| d.docs_of(t).next())
+    .find_map(|doc| {
+        d.lines(doc.first_page()).iter().take(12).find_map(|l| {
+            let s = squash(l.text);
+            let name = s.strip_prefix("当事人")?;
+            (cjk_count(name) >= 2).then(|| name.to_string())
+        })
+    })
+}
+
 fn party(d: &Dossier, r: &PartyRule, sink: &mut Sink) {
+    if r.name_only {
+        return party_named(d, r, sink);
+    }
     for doc in docs_of(d, &r.doc_types) {
         let page = doc.first_page();
         let lines = d.lines(page);
@@ -442,6 +464,38 @@ fn party(d: &Dossier, r: &PartyRule, sink: &mut Sink) {
             &r.reason,
             conf,
             evidence,
+        );
+    }
+}
+
+/// Documents that must name the party as the decision does.
+fn party_named(d: &Dossier, r: &PartyRule, sink: &mut Sink) {
+    let Some(name) = party_name(d) else {
+        return;
+    };
+    let needle: Vec<char> = name.chars().collect();
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.first_page();
+        let text: Vec<char> = d
+            .lines(page)
+            .iter()
+            .take(r.head_lines)
+            .flat_map(|l| squash(l.text).chars().collect::<Vec<_>>())
+            .collect();
+        if fuzzy_find(&text, &needle).is_some() {
+            continue;
+        }
+        let reason = format!(
+            "{}未写明当事人“{}”（与处罚决定书不一致或缺失）",
+            doc.name(),
+            name
+        );
+        let conf = 0.6 * doc.confidence(d).max(0.5);
+        sink.emit(
+            &for_doc(&r.target, &doc.doc_type),
+            &reason,
+            conf,
+            vec![doc.title_evidence(d)],
         );
     }
 }

@@ -72,7 +72,7 @@ fn fingerprint(d: &Dossier, r: &FingerprintRule, sink: &mut Sink) {
             let slots: Vec<_> = marks
                 .signatures
                 .iter()
-                .filter(|s| r.slot_kinds.iter().any(|k| *k == s.kind) && s.signed)
+                .filter(|s| r.slot_kinds.contains(&s.kind) && s.signed)
                 .collect();
             if slots.is_empty() {
                 continue; // an unsigned page is the signature check's finding

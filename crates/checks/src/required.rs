@@ -33,7 +33,7 @@ pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
         let items: Vec<_> = rubric
             .items
             .iter()
-            .filter(|i| !i.basic && i.doc_types.iter().any(|t| *t == r.doc_type))
+            .filter(|i| !i.basic && i.doc_types.contains(&r.doc_type))
             .collect();
         for item in items {
             sink.emit_item(item, None, &reason, confidence, evidence.clone());

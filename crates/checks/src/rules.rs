@@ -135,6 +135,9 @@ pub struct UndatedRule {
 #[serde(deny_unknown_fields)]
 pub struct PartyRule {
     pub doc_types: Vec<String>,
+    /// Judge only that the head names the party as the decision does.
+    #[serde(default)]
+    pub name_only: bool,
     /// Words that show the party is an organisation.
     pub company_markers: Vec<String>,
     pub company_needs: Vec<String>,

@@ -76,7 +76,7 @@ impl<'r> Sink<'r> {
             && (if t.doc_type.is_empty() {
                 item.doc_types.is_empty()
             } else {
-                item.doc_types.iter().any(|d| *d == t.doc_type)
+                item.doc_types.contains(&t.doc_type)
             })
             && t.basic.is_none_or(|b| b == item.basic)
             && t.hint
