@@ -10,7 +10,9 @@ use crate::sink::{Sink, Target};
 use crate::text::{cjk_count, fuzzy_find, is_blank_date, squash};
 use crate::view::{Doc, Dossier, Spot};
 use crate::Line;
+use chrono::Datelike;
 use regex::Regex;
+use std::sync::OnceLock;
 
 pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
     for r in &rules.phrase {
@@ -601,7 +603,85 @@ fn longer_title<'t>(short: &str, titles: &'t [String]) -> Option<&'t str> {
         .map(String::as_str)
 }
 
+/// The statute index (`models/statutes.json`, built by `anjuan statutes
+/// build`), if it can be found.
+fn statutes() -> Option<&'static anjuan_statutes::Index> {
+    static INDEX: OnceLock<Option<anjuan_statutes::Index>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| anjuan_statutes::Index::load_default().ok())
+        .as_ref()
+}
+
+/// Citations checked against the statute index: the law's full title, and
+/// that the article (paragraph, item) exists in the version citable on the
+/// document's date.
+fn citation_indexed(
+    d: &Dossier,
+    r: &CitationRule,
+    index: &anjuan_statutes::Index,
+    sink: &mut Sink,
+) {
+    use anjuan_statutes::ProblemKind as K;
+    for doc in docs_of(d, &r.doc_types) {
+        // The document's lines as read, one per line, and where each starts.
+        let mut raw = String::new();
+        let mut starts: Vec<(usize, usize, usize)> = Vec::new(); // (byte, page, line)
+        for &p in &doc.pages {
+            for (li, l) in d.lines(p).iter().enumerate() {
+                starts.push((raw.len(), p, li));
+                raw.push_str(l.text);
+                raw.push('\n');
+            }
+        }
+        let on = doc.date.map(|t| (t.year(), t.month(), t.day()));
+        let mut abbreviated = false;
+        let mut incomplete = false;
+        for (c, problems) in index.check_text(&raw, on) {
+            let at = starts
+                .iter()
+                .rev()
+                .find(|s| s.0 <= c.span.start)
+                .copied()
+                .unwrap_or((0, doc.first_page(), 0));
+            let line = d.lines(at.1).get(at.2);
+            for p in problems {
+                let (target, done) = match p.kind {
+                    K::Abbreviated => (r.abbreviated.as_ref(), &mut abbreviated),
+                    K::ArticleMissing
+                    | K::NoSuchArticle
+                    | K::NoSuchParagraph
+                    | K::NoSuchItem
+                    | K::ParagraphMissing => (r.no_article.as_ref(), &mut incomplete),
+                    _ => (None, &mut incomplete),
+                };
+                let Some(target) = target else { continue };
+                if *done {
+                    continue;
+                }
+                *done = true;
+                let conf = line.map_or(0.6, |l| 0.85 * l.confidence.max(0.5));
+                let evidence = match line {
+                    Some(l) => Spot::of_line(at.1, l).evidence(),
+                    None => doc.title_evidence(d),
+                };
+                let reason = format!("{}{}", doc.name(), p.message_zh);
+                sink.emit(
+                    &for_doc(target, &doc.doc_type),
+                    &reason,
+                    conf,
+                    vec![evidence],
+                );
+            }
+        }
+    }
+}
+
 fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
+    if let Some(index) = statutes() {
+        return citation_indexed(d, r, index, sink);
+    }
+    // Without the index: abbreviations judged by the law-title prefix and
+    // against the titles the file itself cites in full.
     // Full titles the file cites more than once (a title read once may be
     // one OCR mixed with a neighbouring table cell).
     let mut cited_all: Vec<String> = d

@@ -19,7 +19,7 @@ pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
     for r in &rules.deadline {
         deadline(d, r, sink);
     }
-    forbidden_time(d, rules, &rules.forbidden_time, sink);
+    forbidden_time(d, &rules.forbidden_time, sink);
 }
 
 /// A document's own date: classification's, unless its foot shows a blank
@@ -138,7 +138,7 @@ fn deadline(d: &Dossier, r: &DeadlineRule, sink: &mut Sink) {
     sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
 }
 
-fn forbidden_time(d: &Dossier, rules: &Rules, r: &ForbiddenTime, sink: &mut Sink) {
+fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {
     for doc in d.docs.iter().filter(|x| r.doc_types.contains(&x.doc_type)) {
         let text = doc.text();
         if r.emergency.iter().any(|w| text.contains(w.as_str())) {
@@ -182,7 +182,7 @@ fn forbidden_time(d: &Dossier, rules: &Rules, r: &ForbiddenTime, sink: &mut Sink
                 conf,
                 vec![spot.evidence()],
             );
-        } else if let Some(h) = rules.holiday(span.start.date()) {
+        } else if let Some(h) = anjuan_statutes::calendar::holiday(span.start.date()) {
             let reason = format!(
                 "{}记载的执行日期{}是法定节假日（{}），未载明紧急情况",
                 doc.name(),

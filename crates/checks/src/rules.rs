@@ -2,7 +2,6 @@
 
 use crate::sink::Target;
 use anjuan_core::CaseKind;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -36,8 +35,6 @@ pub struct Rules {
     #[serde(default)]
     pub deadline: Vec<DeadlineRule>,
     pub forbidden_time: ForbiddenTime,
-    #[serde(default)]
-    pub holiday: Vec<Holiday>,
     #[serde(default)]
     pub sequence: Vec<Sequence>,
     pub page_numbers: PageNumbers,
@@ -232,15 +229,6 @@ pub struct ForbiddenTime {
     pub target: Target,
 }
 
-/// Statutory days off, inclusive.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Holiday {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub name: String,
-}
-
 /// The order key documents of a kind follow in a file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -286,13 +274,6 @@ pub fn rules() -> &'static Rules {
     })
 }
 
-impl Rules {
-    /// The statutory holiday `day` falls in, if any.
-    pub fn holiday(&self, day: NaiveDate) -> Option<&Holiday> {
-        self.holiday.iter().find(|h| h.from <= day && day <= h.to)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,10 +293,5 @@ mod tests {
         for t in all {
             assert!(types.get(t).is_some(), "unknown doc type {t}");
         }
-        let h = r.holiday(NaiveDate::from_ymd_opt(2024, 10, 3).unwrap());
-        assert!(h.is_some());
-        assert!(r
-            .holiday(NaiveDate::from_ymd_opt(2024, 10, 9).unwrap())
-            .is_none());
     }
 }
