@@ -326,7 +326,14 @@ pub fn parse_statute(text: &str) -> Result<ParsedStatute> {
     let mut effective = None;
     let mut current: Option<Article> = None;
     for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if line.starts_with('#') || line.starts_with("<!--") {
+        // Headings end an article; so does an appendix (附件, 附表, 附录 …:
+        // tables and forms after the last article).
+        if line.starts_with('#')
+            || line.starts_with("<!--")
+            || ["附件", "附表", "附录", "附：", "附:"]
+                .iter()
+                .any(|a| line.starts_with(a))
+        {
             articles.extend(current.take());
             continue;
         }
@@ -409,7 +416,7 @@ fn effective_date(line: &str) -> Option<NaiveDate> {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "# 中华人民共和国测试法\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了测试，制定本法。\n\n第二条 下列行为禁止：\n\n（一）甲；\n\n(二)乙。\n\n违反前款的，处罚款。\n\n### 第一节 细则\n\n第十条 第二条规定的行为，从重处罚。\n\n第一百零八条 本法自2021年7月15日起施行。\n";
+    const TEXT: &str = "# 中华人民共和国测试法\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了测试，制定本法。\n\n第二条 下列行为禁止：\n\n（一）甲；\n\n(二)乙。\n\n违反前款的，处罚款。\n\n### 第一节 细则\n\n第十条 第二条规定的行为，从重处罚。\n\n第一百零八条 本法自2021年7月15日起施行。\n\n附件：\n\n表格一\n\n表格二\n";
 
     #[test]
     fn parses_articles_paragraphs_and_items() {
