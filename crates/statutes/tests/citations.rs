@@ -75,6 +75,12 @@ fn unknown_law() {
     // A provincial regulation is not in the national index: nothing to say.
     let text = "依据《山西省食品小作坊小经营店小摊点管理条例》第三十条";
     assert_eq!(kinds(text, D2024), vec![vec![]]);
+    // Nor is a departmental rule: the collection holds almost none.
+    let text = "依据《市场监督管理行政处罚程序规定》第十八条第一款";
+    assert_eq!(kinds(text, D2024), vec![vec![]]);
+    // A regulation that does not exist is reported.
+    let text = "依据《农村集市卫生管理条例》第十八条第一款";
+    assert_eq!(kinds(text, D2024), vec![vec![ProblemKind::UnknownLaw]]);
 }
 
 #[test]
