@@ -32,11 +32,16 @@ const SEAL_MIN_RING: f32 = 0.55;
 /// columns change between ink and paper this often on average.
 const RIDGE_CHANGES: f32 = 1.2;
 /// Fingerprint side ranges (mm), ink share of its oval, ink/paper changes per mm.
-const PRINT_MM: (f32, f32) = (8.0, 26.0);
+const PRINT_MM: (f32, f32) = (9.5, 24.0);
 /// The longer side of a fingerprint is at least this (mm).
 const PRINT_MIN_LONG_MM: f32 = 11.0;
-const PRINT_FILL: (f32, f32) = (0.15, 0.88);
-const PRINT_MIN_CHANGES: f32 = 1.1;
+const PRINT_FILL: (f32, f32) = (0.3, 0.85);
+/// A fingerprint is a filled oval: ink on nearly every ray from its centre.
+const PRINT_MIN_SOLID: f32 = 0.85;
+/// Ridge changes per mm (on the plane, see [`ridge_changes`]) a fingerprint
+/// shows at 200 and at 300 DPI (scan blur flattens ridges at low resolution).
+const PRINT_RIDGES_200: f32 = 0.5;
+const PRINT_RIDGES_300: f32 = 1.1;
 /// Grayscale seals: ring radii tried (mm), the least share of the circle's
 /// cells inked, and by how much more than the circle 3 mm outside it.
 const GRAY_SEAL_RADII_MM: [u32; 5] = [19, 20, 21, 22, 23];
@@ -367,6 +372,61 @@ fn oval_texture(mask: &Mask, b: &Blob, ppm: f32) -> (f32, f32) {
     (ink as f32 / total as f32, changes as f32 / (span / ppm))
 }
 
+/// Ridge changes per mm inside the blob's oval on the plane itself (red plane
+/// or gray), cut at the median level of its ink: blurred ridges of a 200 DPI
+/// scan that merge in the fixed mask still rise and fall around their median.
+fn ridge_changes(plane: &GrayImage, mask: &Mask, b: &Blob, ppm: f32) -> f32 {
+    let cx = (b.x0 + b.x1) as f32 / 2.0;
+    let cy = (b.y0 + b.y1) as f32 / 2.0;
+    let rx = (b.x1 - b.x0) as f32 / 2.0 * 0.8;
+    let ry = (b.y1 - b.y0) as f32 / 2.0 * 0.8;
+    let inside = |x: u32, y: u32| {
+        let (u, v) = ((x as f32 + 0.5 - cx) / rx, (y as f32 + 0.5 - cy) / ry);
+        u * u + v * v < 1.0
+    };
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in b.y0..b.y1 {
+        for x in b.x0..b.x1 {
+            if inside(x, y) && mask.at(x, y) {
+                hist[plane.get_pixel(x, y).0[0] as usize] += 1;
+                n += 1;
+            }
+        }
+    }
+    if n < 16 {
+        return 0.0;
+    }
+    let mut acc = 0;
+    let mut median = 0u8;
+    for (v, &c) in hist.iter().enumerate() {
+        acc += c;
+        if acc * 2 >= n {
+            median = v as u8;
+            break;
+        }
+    }
+    let dark = |x: u32, y: u32| plane.get_pixel(x, y).0[0] <= median;
+    let (mut changes, mut span) = (0u32, 0u32);
+    for y in b.y0..b.y1 {
+        for x in b.x0 + 1..b.x1 {
+            if inside(x, y) && inside(x - 1, y) {
+                changes += (dark(x, y) != dark(x - 1, y)) as u32;
+                span += 1;
+            }
+        }
+    }
+    for x in b.x0..b.x1 {
+        for y in b.y0 + 1..b.y1 {
+            if inside(x, y) && inside(x, y - 1) {
+                changes += (dark(x, y) != dark(x, y - 1)) as u32;
+                span += 1;
+            }
+        }
+    }
+    changes as f32 / (span.max(1) as f32 / ppm)
+}
+
 /// Seals and fingerprints on the page (`red`: the red plane of a colour page).
 pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found {
     let mask = match red {
@@ -406,8 +466,19 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
             .iter()
             .any(|s| cx >= s.bbox[0] && cx < s.bbox[2] && cy >= s.bbox[1] && cy < s.bbox[3])
     };
-    let mut prints = Vec::new();
-    for b in blobs(&mask, &grid, &grid.ridged()) {
+    // Candidates: ridged cells (both), whole red blobs (colour: blurred
+    // ridges at 200 DPI may not look ridged cell by cell).
+    let mut cands = blobs(&mask, &grid, &grid.ridged());
+    if red.is_some() {
+        cands.extend(blobs(&mask, &grid, &grid.inked()));
+    }
+    let plane = red.unwrap_or(gray);
+    let min_ridges = {
+        let t = ((ppm - 200.0 / 25.4) / (100.0 / 25.4)).clamp(0.0, 1.0);
+        PRINT_RIDGES_200 + t * (PRINT_RIDGES_300 - PRINT_RIDGES_200)
+    };
+    let mut prints: Vec<(f32, FingerprintMark)> = Vec::new();
+    for b in cands {
         let (w_mm, h_mm) = size_mm(&b);
         let (lo, hi) = PRINT_MM;
         if !(lo..=hi).contains(&w_mm)
@@ -417,16 +488,38 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
         {
             continue;
         }
-        let (fill, changes) = oval_texture(&mask, &b, ppm);
-        if (PRINT_FILL.0..=PRINT_FILL.1).contains(&fill) && changes >= PRINT_MIN_CHANGES {
-            let c = 0.6 + 0.4 * ((changes - PRINT_MIN_CHANGES) / 1.5).min(1.0);
-            prints.push(FingerprintMark {
-                bbox: [b.x0, b.y0, b.x1, b.y1],
-                confidence: c * scale,
-                red: red.is_some(),
-            });
+        let (fill, _) = oval_texture(&mask, &b, ppm);
+        if !(PRINT_FILL.0..=PRINT_FILL.1).contains(&fill)
+            || ring_coverage(&mask, &b, ppm) < PRINT_MIN_SOLID
+        {
+            continue;
+        }
+        let ridges = ridge_changes(plane, &mask, &b, ppm);
+        if ridges < min_ridges {
+            continue;
+        }
+        let c = 0.6 + 0.35 * ((ridges - min_ridges) / min_ridges).min(1.0);
+        let mark = FingerprintMark {
+            bbox: [b.x0, b.y0, b.x1, b.y1],
+            confidence: c * scale,
+            red: red.is_some(),
+        };
+        // One print per place: the more ridged of overlapping candidates.
+        let centre =
+            |m: &FingerprintMark| ((m.bbox[0] + m.bbox[2]) / 2, (m.bbox[1] + m.bbox[3]) / 2);
+        let within = |m: &FingerprintMark, (x, y): (u32, u32)| {
+            x >= m.bbox[0] && x < m.bbox[2] && y >= m.bbox[1] && y < m.bbox[3]
+        };
+        match prints
+            .iter_mut()
+            .find(|(_, p)| within(p, centre(&mark)) || within(&mark, centre(p)))
+        {
+            Some(slot) if slot.0 < ridges => *slot = (ridges, mark),
+            Some(_) => {}
+            None => prints.push((ridges, mark)),
         }
     }
+    let prints: Vec<FingerprintMark> = prints.into_iter().map(|(_, m)| m).collect();
     found.fingerprints = prints;
     found
 }
@@ -540,8 +633,9 @@ pub fn describe_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Ve
         .filter(|(_, b)| (b.x1 - b.x0) as f32 / ppm >= 4.0 || (b.y1 - b.y0) as f32 / ppm >= 4.0)
         .map(|(what, b)| {
             let (fill, ch) = oval_texture(&mask, b, ppm);
+            let rc = ridge_changes(red.unwrap_or(gray), &mask, b, ppm);
             format!(
-                "{what} [{},{},{},{}] {:.0}x{:.0}mm ring {:.2} fill {:.2} changes {:.2}/mm",
+                "{what} [{},{},{},{}] {:.0}x{:.0}mm ring {:.2} fill {:.2} changes {:.2}/mm ridges {rc:.2}/mm",
                 b.x0,
                 b.y0,
                 b.x1,
