@@ -244,6 +244,18 @@ fn title_before(n: &Norm, close: usize) -> Option<(usize, String)> {
     is_law_title(&t).then_some((start, t))
 }
 
+/// Skips a version note after a title: `（2021年修订）`.
+fn skip_version_note(n: &Norm, j: usize) -> usize {
+    if n.cs.get(j) != Some(&'（') {
+        return j;
+    }
+    let close = (j + 1..(j + 14).min(n.cs.len())).find(|&k| n.cs[k] == '）');
+    match close {
+        Some(k) if n.cs[j..k].contains(&'年') => k + 1,
+        _ => j,
+    }
+}
+
 /// Whether a title without an article, ending at `k`, is cited as a basis
 /// (`…》的规定`, also `…》、《…》的规定`).
 fn cited_as_basis(n: &Norm, mut k: usize) -> bool {
@@ -347,6 +359,7 @@ pub fn parse_citations(text: &str) -> Vec<Citation> {
             None => None,
         };
         if let Some((start, title, end)) = titled {
+            let end = skip_version_note(&n, end);
             let (provs, pend) = provisions_at(&n, end);
             if provs.is_empty() {
                 out.push(Citation {
@@ -468,6 +481,15 @@ mod tests {
         assert_eq!(
             short(&parse_citations(text)),
             vec![t("中华人民共和国食品安全法", Some(124), Some(1), Some(5))]
+        );
+    }
+
+    #[test]
+    fn version_note_after_the_title() {
+        let text = "依据《中华人民共和国行政处罚法》（2021年修订）第五十四条";
+        assert_eq!(
+            short(&parse_citations(text)),
+            vec![t("中华人民共和国行政处罚法", Some(54), None, None)]
         );
     }
 
