@@ -2,7 +2,11 @@
 //! them against the generator's truth: per-item recall and precision, false
 //! alarms with their reasons, the draft score error.
 //!
-//! `cargo run -p anjuan-checks --release --example replay -- RUN_DIR TRUTH_DIR [-v]`
+//! `cargo run -p anjuan-checks --release --example replay -- RUN_DIR TRUTH_DIR [-v] [--capture DIR]`
+//!
+//! `--capture DIR` also writes each dossier's checks input as a test
+//! fixture (`DIR/<id>.json`: kind, documents, pages with OCR lines, boxes
+//! and marks), for tests on real OCR without the scan.
 //!
 //! Pages come from the scan's OCR cache (`RUN_DIR/.cache/ocr`, lines with
 //! boxes and marks), matched to `RUN_DIR/<id>/pages/NNNN.txt` by their text;
@@ -13,18 +17,18 @@ use anjuan_core::contract::{FindingKind, Review};
 use anjuan_core::marks::PageMarks;
 use anjuan_core::truth::{DefectKind, DossierTruth};
 use anjuan_rubric::{Facts, Rubric};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Clone)]
 struct CachedLine {
     text: String,
     bbox: [u32; 4],
     confidence: f32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Clone)]
 struct CachedPage {
     dpi: u32,
     width: u32,
@@ -62,7 +66,16 @@ struct Stat {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
-    let args: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let capture = args
+        .iter()
+        .position(|a| a == "--capture")
+        .map(|i| PathBuf::from(&args[i + 1]));
+    let args: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || args[i - 1] != "--capture"))
+        .map(|(_, a)| a)
+        .collect();
     let (run, truth_dir) = (Path::new(args[0]), Path::new(args[1]));
     let mut files = Vec::new();
     walk(&run.join(".cache/ocr"), &mut files);
@@ -134,6 +147,24 @@ fn main() {
                 printed_page_number: p.printed_page_number,
             })
             .collect();
+        if let Some(dir) = &capture {
+            let fixture = serde_json::json!({
+                "case_kind": review.case_kind,
+                "documents": review.documents,
+                "pages": review.pages.iter().zip(&cached).map(|(p, c)| serde_json::json!({
+                    "doc_type": p.doc_type,
+                    "document": p.document,
+                    "printed_page_number": p.printed_page_number,
+                    "page": c,
+                })).collect::<Vec<_>>(),
+            });
+            std::fs::create_dir_all(dir).expect("capture dir");
+            std::fs::write(
+                dir.join(format!("{}.json", truth.id)),
+                serde_json::to_string(&fixture).expect("json"),
+            )
+            .expect("write fixture");
+        }
         let rubric = Rubric::builtin(review.case_kind);
         let input = CheckInput {
             case_kind: review.case_kind,

@@ -198,3 +198,69 @@ fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CheckInput, Line, Page};
+    use anjuan_core::contract::DocumentEntry;
+    use anjuan_core::marks::PageMarks;
+    use anjuan_core::CaseKind;
+    use anjuan_rubric::Rubric;
+
+    /// The items found on a one-page enforcement record with this time line.
+    fn record(time: &str) -> Vec<String> {
+        let marks = PageMarks::default();
+        let docs = [DocumentEntry {
+            index: 1,
+            doc_type: "enforcement_record".into(),
+            title: Some("行政强制执行现场笔录".into()),
+            pages: [1, 1],
+            confidence: 1.0,
+            date: None,
+            number: None,
+        }];
+        let texts = ["行政强制执行现场笔录", time, "执行地点：县城关镇东街"];
+        let lines: Vec<Line> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Line {
+                text: t,
+                bbox: [200, 300 + 60 * i as u32, 1800, 350 + 60 * i as u32],
+                confidence: 0.98,
+            })
+            .collect();
+        let input = CheckInput {
+            case_kind: CaseKind::Coercion,
+            pages: vec![Page {
+                lines,
+                marks: &marks,
+                dpi: 300,
+                width: 2480,
+                height: 3508,
+                doc_type: "enforcement_record",
+                document: 1,
+                printed_page_number: None,
+            }],
+            documents: &docs,
+            rubric: Rubric::builtin(CaseKind::Coercion),
+        };
+        crate::run(&input)
+            .findings
+            .into_iter()
+            .filter(|f| f.item == "C-B2-8" || f.item == "C-2.3.1")
+            .map(|f| format!("{} {}", f.item, f.reason))
+            .collect()
+    }
+
+    #[test]
+    fn execution_at_night_or_on_a_holiday() {
+        let night = record("执行时间：2024年5月6日21时30分至24时00分");
+        assert_eq!(night.len(), 1, "{night:?}");
+        assert!(night[0].starts_with("C-B2-8") && night[0].contains("夜间"));
+        let holiday = record("执行时间：2024年10月3日9时00分至11时30分");
+        assert!(holiday[0].contains("国庆"), "{holiday:?}");
+        assert!(record("执行时间：2024年10月9日9时00分至11时30分").is_empty());
+        let blank = record("执行时间：");
+        assert!(blank[0].starts_with("C-2.3.1"), "{blank:?}");
+    }
+}
