@@ -126,3 +126,61 @@ pub fn run(input: &CheckInput) -> CheckResult {
         implemented: IMPLEMENTED.to_vec(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implemented_checks_cover_half_of_each_rubric() {
+        for kind in [CaseKind::Penalty, CaseKind::Coercion] {
+            let r = Rubric::builtin(kind).expect("shipped rubric");
+            let covered = r.covered_points(IMPLEMENTED);
+            assert!(covered >= 50.0, "{kind:?}: {covered}");
+        }
+        let registry = include_str!("../../../rubrics/checks.toml");
+        for name in IMPLEMENTED {
+            assert!(
+                registry.contains(&format!("name = \"{name}\"")),
+                "{name} not in rubrics/checks.toml"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_names_rubric_items() {
+        let r = rules::rules();
+        let mut targets: Vec<(&sink::Target, &[String])> = Vec::new();
+        for x in &r.phrase {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.field {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.sign {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.approval {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.undated {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.party {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.seal {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for (t, types) in targets {
+            for ty in types {
+                let found = [CaseKind::Penalty, CaseKind::Coercion].iter().any(|&k| {
+                    let rubric = Rubric::builtin(k).expect("rubric");
+                    let sink = sink::Sink::new(rubric);
+                    !sink.items(&content::for_doc(t, ty)).is_empty()
+                });
+                assert!(found, "{t:?} on {ty} names no item");
+            }
+        }
+    }
+}
