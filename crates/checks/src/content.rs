@@ -678,10 +678,31 @@ fn citation_indexed(
 
 fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
     if let Some(index) = statutes() {
-        return citation_indexed(d, r, index, sink);
+        citation_indexed(d, r, index, sink);
+        // Titles the index does not know (local regulations) may still be
+        // short forms of a title the file cites in full elsewhere.
+        return citation_in_file(
+            d,
+            r,
+            |t| matches!(index.resolve(t), anjuan_statutes::TitleMatch::Unknown),
+            sink,
+        );
     }
     // Without the index: abbreviations judged by the law-title prefix and
     // against the titles the file itself cites in full.
+    citation_in_file(d, r, |_| true, sink)
+}
+
+/// Abbreviations found within the file: a law without its prefix, or a
+/// title cited in full elsewhere in the file (only for titles `unknown`
+/// says the index cannot judge).
+fn citation_in_file(
+    d: &Dossier,
+    r: &CitationRule,
+    unknown: impl Fn(&str) -> bool,
+    sink: &mut Sink,
+) {
+    let indexed = statutes().is_some();
     // Full titles the file cites more than once (a title read once may be
     // one OCR mixed with a neighbouring table cell).
     let mut cited_all: Vec<String> = d
@@ -712,7 +733,10 @@ fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
                 fuzzy_find(&head, &prefix).is_some()
             };
             let full_of = |c: &Cited| -> Option<String> {
-                if is_law(&c.title) && !prefixed(&c.title) && cjk_count(&c.title) >= 3 {
+                if !unknown(&c.title) {
+                    return None;
+                }
+                if !indexed && is_law(&c.title) && !prefixed(&c.title) && cjk_count(&c.title) >= 3 {
                     return Some(format!("{}{}", r.law_prefix, c.title));
                 }
                 if is_rule(&c.title) {
@@ -738,7 +762,7 @@ fn citation(d: &Dossier, r: &CitationRule, sink: &mut Sink) {
                 }
             }
         }
-        if let Some(target) = &r.no_article {
+        if let Some(target) = r.no_article.as_ref().filter(|_| !indexed) {
             if let Some(c) = cited.iter().find(|c| {
                 is_rule(&c.title) && !c.after.starts_with('第') && c.after.contains("规定")
             }) {

@@ -127,7 +127,10 @@ fn every_finding_has_evidence_reason_and_a_meaningful_confidence() {
 fn unsigned_signature_places() {
     // d4242-009: page 8 of the interview record unsigned by the interviewee.
     let f = findings("d4242-009");
-    let p = f.iter().find(|f| f.item == "P-2.2.7").expect("unsigned page");
+    let p = f
+        .iter()
+        .find(|f| f.item == "P-2.2.7")
+        .expect("unsigned page");
     assert_eq!(p.evidence[0].page, Some(8));
     assert!(p.evidence[0].bbox.is_some());
     // d5151-004: the recipient did not sign the service receipt.
@@ -153,8 +156,14 @@ fn undated_documents() {
 #[test]
 fn fixed_statements() {
     assert!(has(&findings("d5151-004"), "P-3.2.4"), "no right to defend");
-    assert!(has(&findings("d5151-008"), "P-3.3.3"), "hearing period 三日");
-    assert!(has(&findings("d5151-009"), "P-3.7.4"), "wrong remedy periods");
+    assert!(
+        has(&findings("d5151-008"), "P-3.3.3"),
+        "hearing period 三日"
+    );
+    assert!(
+        has(&findings("d5151-009"), "P-3.7.4"),
+        "wrong remedy periods"
+    );
     assert!(has(&findings("d5151-007"), "P-3.7.4"), "litigation omitted");
     let c = findings("d5151-000");
     assert!(has(&c, "C-1.2.3"), "measure duration");
@@ -176,8 +185,14 @@ fn page_numbers_gaps_and_repeats() {
 
 #[test]
 fn citations_abbreviated() {
-    assert!(has(&findings("d5151-007"), "P-1.1.5"), "《土地管理法》 on the filing form");
-    assert!(has(&findings("d5151-009"), "P-3.7.3"), "《烟花条例》 in the decision");
+    assert!(
+        has(&findings("d5151-007"), "P-1.1.5"),
+        "《土地管理法》 on the filing form"
+    );
+    assert!(
+        has(&findings("d5151-009"), "P-3.7.3"),
+        "《烟花条例》 in the decision"
+    );
 }
 
 #[test]
@@ -194,9 +209,21 @@ fn required_documents_and_basic_standards() {
 
 #[test]
 fn approval_boxes_record_times_officers_party_order() {
-    assert!(has(&findings("d5151-003"), "P-1.1.7"), "filing: no head approval");
-    assert!(has(&findings("d5151-002"), "P-2.2.1"), "interview time blank");
-    assert!(has(&findings("d4242-008"), "P-2.2.5"), "no certificate numbers");
+    assert!(
+        has(&findings("d5151-003"), "P-1.1.7"),
+        "filing: no head approval"
+    );
+    assert!(
+        has(&findings("d5151-002"), "P-2.2.1"),
+        "interview time blank"
+    );
+    assert!(
+        has(&findings("d4242-008"), "P-2.2.5"),
+        "no certificate numbers"
+    );
     assert!(has(&findings("d5151-007"), "P-3.7.1"), "party particulars");
-    assert!(has(&findings("d5151-010"), "P-6.1.7"), "documents out of order");
+    assert!(
+        has(&findings("d5151-010"), "P-6.1.7"),
+        "documents out of order"
+    );
 }
