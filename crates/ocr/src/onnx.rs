@@ -125,6 +125,9 @@ pub struct DetParams {
     pub unclip: f32,
     /// Regions whose shorter side (in det pixels) is below this are dropped.
     pub min_size: f32,
+    /// Run the network on the inked part of the page only (at the same scale),
+    /// not on its blank margins: about a third less time and memory on forms.
+    pub crop_to_ink: bool,
 }
 
 impl Default for DetParams {
@@ -135,6 +138,7 @@ impl Default for DetParams {
             box_thresh: 0.5,
             unclip: 1.6,
             min_size: 3.0,
+            crop_to_ink: true,
         }
     }
 }
@@ -170,37 +174,86 @@ impl Det {
             resized = imageops::resize(img, rw, rh, FilterType::Triangle);
             &resized
         };
-        let plane = (rw * rh) as usize;
+        // Only the inked part of the page goes through the network, at the
+        // page's scale: blank margins cost time and memory and hold no text.
+        let [cx, cy, cw, ch] = if p.crop_to_ink {
+            content_window(src)
+        } else {
+            [0, 0, rw, rh]
+        };
+        let plane = (cw * ch) as usize;
         let mut data = vec![0f32; plane * 3];
         for c in 0..3 {
             let lut: Vec<f32> = (0..256)
                 .map(|v| (v as f32 / 255.0 - DET_MEAN[c]) / DET_STD[c])
                 .collect();
-            for (d, px) in data[c * plane..(c + 1) * plane]
-                .iter_mut()
-                .zip(src.as_raw())
-            {
-                *d = lut[*px as usize];
+            let channel = &mut data[c * plane..(c + 1) * plane];
+            for (row, y) in channel.chunks_exact_mut(cw as usize).zip(cy..cy + ch) {
+                let start = (y * rw + cx) as usize;
+                let src_row = &src.as_raw()[start..start + cw as usize];
+                for (d, px) in row.iter_mut().zip(src_row) {
+                    *d = lut[*px as usize];
+                }
             }
         }
-        let (shape, prob) = run(&mut self.session, [1, 3, rh as usize, rw as usize], data)?;
-        if shape.len() != 4 || shape[2] * shape[3] != prob.len() {
+        let (shape, prob) = run(&mut self.session, [1, 3, ch as usize, cw as usize], data)?;
+        if shape.len() != 4 || shape[2] * shape[3] != prob.len() || shape[3] != cw as usize {
             return Err(OcrError::Run(format!("det output of shape {shape:?}")));
         }
         let (pw, ph) = (shape[3] as u32, shape[2] as u32);
         let boxes = boxes_from_prob(&prob, pw, ph, p);
-        let (sx, sy) = (w as f32 / pw as f32, h as f32 / ph as f32);
+        let (sx, sy) = (w as f32 / rw as f32, h as f32 / rh as f32);
         Ok(boxes
             .into_iter()
             .map(|b| DetBox {
-                x0: (b.x0 * sx).max(0.0),
-                y0: (b.y0 * sy).max(0.0),
-                x1: (b.x1 * sx).min(w as f32),
-                y1: (b.y1 * sy).min(h as f32),
+                x0: ((b.x0 + cx as f32) * sx).max(0.0),
+                y0: ((b.y0 + cy as f32) * sy).max(0.0),
+                x1: ((b.x1 + cx as f32) * sx).min(w as f32),
+                y1: ((b.y1 + cy as f32) * sy).min(h as f32),
                 score: b.score,
             })
             .collect())
     }
+}
+
+/// Pixels darker than this count as ink when finding a page's content window.
+const INK: u8 = 192;
+/// A row or column needs this many ink pixels to count (scan specks do not).
+const INK_MIN: u32 = 3;
+/// White kept around the ink, in detector pixels (the network's view of a
+/// line's edge reaches about this far).
+const CONTENT_MARGIN: u32 = 32;
+
+/// `[x, y, width, height]` of the part of `img` (whose sides are multiples of
+/// 32) that holds ink, widened by [`CONTENT_MARGIN`] and aligned to 32 pixels;
+/// the whole image when it has no ink.
+fn content_window(img: &GrayImage) -> [u32; 4] {
+    let (w, h) = img.dimensions();
+    let mut rows = vec![0u32; h as usize];
+    let mut cols = vec![0u32; w as usize];
+    for (y, row) in img.as_raw().chunks_exact(w as usize).enumerate() {
+        for (x, &px) in row.iter().enumerate() {
+            if px < INK {
+                rows[y] += 1;
+                cols[x] += 1;
+            }
+        }
+    }
+    let span = |counts: &[u32], len: u32| -> (u32, u32) {
+        let first = counts.iter().position(|&c| c >= INK_MIN);
+        let last = counts.iter().rposition(|&c| c >= INK_MIN);
+        match (first, last) {
+            (Some(a), Some(b)) => {
+                let a = (a as u32).saturating_sub(CONTENT_MARGIN) / 32 * 32;
+                let b = ((b as u32 + 1 + CONTENT_MARGIN).div_ceil(32) * 32).min(len);
+                (a, b - a)
+            }
+            _ => (0, len),
+        }
+    };
+    let (x, cw) = span(&cols, w);
+    let (y, ch) = span(&rows, h);
+    [x, y, cw, ch]
 }
 
 /// Regions of the probability map above `thresh`, as unclipped boxes.

@@ -34,6 +34,9 @@ impl Orientation {
     };
 
     /// The upright, deskewed page. Skews under 0.1° are left alone.
+    /// Deskewing samples the nearest pixel (a turn of a degree or two moves a
+    /// pixel by less than one row over hundreds of columns): measured as good
+    /// for recognition as bilinear and about half its cost on a 300 DPI page.
     pub fn apply(&self, img: GrayImage) -> GrayImage {
         let turned = turn_back(img, self.rotation);
         if self.skew_deg.abs() < 0.1 {
@@ -42,7 +45,7 @@ impl Orientation {
         rotate_about_center(
             &turned,
             -self.skew_deg.to_radians(),
-            Interpolation::Bilinear,
+            DESKEW_INTERPOLATION,
             Luma([255]),
         )
     }
@@ -58,8 +61,12 @@ fn turn_back(img: GrayImage, rotation: u16) -> GrayImage {
     }
 }
 
-/// Long side of the page image used for orientation and skew.
-const ORIENT_SIDE: u32 = 768;
+/// Long side of the page image used for orientation and skew: line shapes
+/// and the projection profile need little resolution (512 measured as right as
+/// 768 on turned pages, and the detection there costs half); the classifier's
+/// line crops come from the full page.
+const ORIENT_SIDE: u32 = 512;
+const DESKEW_INTERPOLATION: Interpolation = Interpolation::Nearest;
 /// Line crops the classifier votes with.
 const CLS_VOTES: usize = 12;
 /// Line crops read both ways to confirm a turn the classifier found.
@@ -79,6 +86,13 @@ impl Orienter {
             cls: Cls::load(third_party)?,
             rec: Rec::load(third_party)?,
         })
+    }
+
+    /// Everything in orientation and deskew that changes the page OCR sees (for cache keys).
+    pub fn config_key(&self) -> String {
+        format!(
+            "orient side {ORIENT_SIDE} cls {CLS_VOTES} rec {REC_CHECKS} deskew {DESKEW_INTERPOLATION:?}"
+        )
     }
 
     pub fn orient(&mut self, img: &GrayImage) -> Result<Orientation, OcrError> {

@@ -59,7 +59,12 @@ impl OcrEngine for PpOcrEngine {
     }
 
     fn config_key(&self) -> String {
-        format!("ppocr-v4/onnx {} {:?}", self.models, self.params)
+        format!(
+            "ppocr-v4/onnx {} {:?} {}",
+            self.models,
+            self.params,
+            self.orienter.config_key()
+        )
     }
 
     fn orienter(&mut self) -> &mut Orienter {

@@ -182,8 +182,11 @@ impl OcrEngine for TesseractEngine {
 
     fn config_key(&self) -> String {
         format!(
-            "tesseract-{}/{LANG} psm3 median<{} {}",
-            self.version, self.median_retry_below, self.models
+            "tesseract-{}/{LANG} psm3 median<{} {} {}",
+            self.version,
+            self.median_retry_below,
+            self.models,
+            self.orienter.config_key()
         )
     }
 
