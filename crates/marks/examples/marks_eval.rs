@@ -144,6 +144,7 @@ fn main() -> anyhow::Result<()> {
             }
             let start = Instant::now();
             let red = anjuan_marks::red_plane(&page.image);
+            t.secs_prepare += start.elapsed().as_secs_f64();
             let gray = page.image.to_luma8();
             let (orient, lines) = match &cache_dir {
                 Some(dir) => match cached_page(dir, &gray) {
@@ -162,6 +163,7 @@ fn main() -> anyhow::Result<()> {
                 ),
             };
             let gray = orient.apply(gray);
+            let start = Instant::now();
             let red = red.map(|r| anjuan_marks::upright(r, orient.rotation, orient.skew_deg));
             let prepared = Instant::now();
             let marks = anjuan_marks::find_marks(&gray, red.as_ref(), &lines, pt.dpi);
@@ -319,7 +321,7 @@ fn score_slots(
             let ix = (a[2].min(b[2]) as i64 - a[0].max(b[0]) as i64).max(0);
             let iy = (a[3].min(b[3]) as i64 - a[1].max(b[1]) as i64).max(0);
             let area = ((b[2] - b[0]) as i64 * (b[3] - b[1]) as i64).max(1);
-            ix * iy * 2 >= area
+            ix * iy * 10 >= area * 3
         });
         let (signed, unsigned) = if colour {
             (&mut t.signed_colour, &mut t.unsigned_colour)

@@ -255,8 +255,21 @@ pub fn find_slots(
     for hit in &hits {
         let lb = hit.bbox;
         let h = lb[3].saturating_sub(lb[1]).max(4);
-        let by0 = lb[1].saturating_sub(h * 45 / 100);
-        let by1 = (lb[3] + h * 45 / 100).min(ph);
+        let mut by0 = lb[1].saturating_sub(h * 45 / 100);
+        let mut by1 = (lb[3] + h * 45 / 100).min(ph);
+        // Not into the rows above and below: halfway to the nearest line
+        // there (whose handwriting would otherwise count here).
+        for l in lines {
+            let b = l.bbox;
+            if b[2] <= lb[2] {
+                continue;
+            }
+            if b[1] >= lb[3] {
+                by1 = by1.min(((lb[3] + b[1]) / 2).max(lb[3] + h / 10));
+            } else if b[3] <= lb[1] {
+                by0 = by0.max(((b[3] + lb[1]) / 2).min(lb[1].saturating_sub(h / 10)));
+            }
+        }
         let cy = (lb[1] + lb[3]) / 2;
         let mut x0 = (lb[2] + 1).min(pw - 1);
         let mut x1 = pw.saturating_sub(margin).max(x0 + 1);
@@ -286,13 +299,17 @@ pub fn find_slots(
                 crossed = true;
                 continue;
             }
-            if ink.column(x, by0, by1) >= 2 {
+            // Ink right after the label may be its own last stroke.
+            if x > lb[2] + h / 2 && ink.column(x, by0, by1) >= 2 {
                 seen_ink = true;
             }
             x += 1;
         }
         let area = [x0, by0, x1.max(x0 + 1), by1];
-        let (mass, text) = judge(&ink, lines, &hits, area, h);
+        // Ink is measured in characters of at most 5 mm (OCR boxes of a line
+        // with handwriting in it are taller than the printed label).
+        let char_h = h.min((5.0 * ppm) as u32).max(4);
+        let (mass, text) = judge(&ink, lines, &hits, area, char_h);
         let signed = mass >= SIGNED_MASS;
         let confidence = if signed {
             0.6 + 0.35 * ((mass - SIGNED_MASS) / 0.3).min(1.0)
@@ -359,27 +376,35 @@ fn judge(
     for hit in hits {
         blank(hit.bbox);
     }
-    // Rules: columns inked through the band, rows inked across half the slot.
-    let mut col_ink = vec![0u32; w];
-    let mut row_ink = vec![0u32; ht];
-    for y in 0..ht {
-        for x in 0..w {
-            if ink.at(x0 + x as u32, y0 + y as u32) {
-                col_ink[x] += 1;
-                row_ink[y] += 1;
-            }
+    // Rules: unbroken ink down most of the band, or along the slot for more
+    // than two characters (handwriting has no such runs).
+    let inked: Vec<bool> = (0..w * ht)
+        .map(|i| ink.at(x0 + (i % w) as u32, y0 + (i / w) as u32))
+        .collect();
+    let longest = |cells: &mut dyn Iterator<Item = bool>| {
+        let (mut best, mut run) = (0usize, 0usize);
+        for c in cells {
+            run = if c { run + 1 } else { 0 };
+            best = best.max(run);
         }
-    }
+        best
+    };
+    let rule_col: Vec<bool> = (0..w)
+        .map(|x| longest(&mut (0..ht).map(|y| inked[y * w + x])) * 10 >= ht * 8)
+        .collect();
+    let rule_row: Vec<bool> = (0..ht)
+        .map(|y| {
+            let run = longest(&mut (0..w).map(|x| inked[y * w + x]));
+            run * 2 >= w.max(4 * h as usize) || run >= 3 * h as usize
+        })
+        .collect();
     let mut mass = 0u32;
     for y in 0..ht {
-        if row_ink[y] as usize * 2 >= w {
+        if rule_row[y] {
             continue;
         }
         for x in 0..w {
-            if col_ink[x] as usize * 10 >= ht * 8 || !keep[y * w + x] {
-                continue;
-            }
-            if ink.at(x0 + x as u32, y0 + y as u32) {
+            if !rule_col[x] && keep[y * w + x] && inked[y * w + x] {
                 mass += 1;
             }
         }
