@@ -79,14 +79,45 @@ fn main() {
     let (run, truth_dir) = (Path::new(args[0]), Path::new(args[1]));
     let mut files = Vec::new();
     walk(&run.join(".cache/ocr"), &mut files);
+    // Marks are cached apart, keyed by the gray image's hash (grayscale
+    // pages: the OCR file's name) or also by the red plane (colour pages:
+    // matched through their signature labels, which are OCR lines).
+    let mut marks_files = Vec::new();
+    walk(&run.join(".cache/marks"), &mut marks_files);
+    let mut marks: Vec<(String, PageMarks)> = marks_files
+        .iter()
+        .filter_map(|f| {
+            let m: PageMarks = serde_json::from_slice(&std::fs::read(f).ok()?).ok()?;
+            Some((f.file_stem()?.to_string_lossy().into_owned(), m))
+        })
+        .collect();
     let mut cache: HashMap<String, CachedPage> = HashMap::new();
     for f in files {
         let Ok(bytes) = std::fs::read(&f) else {
             continue;
         };
-        let Ok(p) = serde_json::from_slice::<CachedPage>(&bytes) else {
+        let Ok(mut p) = serde_json::from_slice::<CachedPage>(&bytes) else {
             continue;
         };
+        let stem = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let found = marks.iter().position(|(k, _)| *k == stem).or_else(|| {
+            marks.iter().position(|(_, m)| {
+                !m.signatures.is_empty()
+                    && m.signatures.iter().all(|s| {
+                        p.lines.iter().any(|l| {
+                            l.bbox[0].abs_diff(s.label_bbox[0]) < 4
+                                && l.bbox[1].abs_diff(s.label_bbox[1]) < 4
+                                && l.text.contains(s.label.trim_end_matches(['：', ':']))
+                        })
+                    })
+            })
+        });
+        if let Some(i) = found {
+            p.marks = marks.swap_remove(i).1;
+        }
         let text: String = p.lines.iter().map(|l| key(&l.text)).collect();
         cache.insert(text, p);
     }
