@@ -1,7 +1,8 @@
 //! `anjuan`: the thin command line over the pipeline crates.
 //!
 //! Each subcommand's flags and behaviour live in its crate (`anjuan-gen`,
-//! `anjuan-scan`, `anjuan-eval`, `anjuan-rubric`); this file only dispatches.
+//! `anjuan-scan`, `anjuan-eval`, `anjuan-rubric`, `anjuan-statutes`,
+//! `anjuan-classify`); this file only dispatches.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,17 +30,49 @@ enum Command {
     Eval(anjuan_eval::EvalArgs),
     /// Show a rubric and how much of it the machine pre-checks.
     Rubric(anjuan_rubric::RubricArgs),
+    /// Build the statute index under models/ or check the citations in a text.
+    #[command(subcommand)]
+    Statutes(anjuan_statutes::cli::StatutesCmd),
+    /// Train the page classifier (models/classifier.json) on scanned generated dossiers.
+    TrainClassifier(TrainClassifierArgs),
+}
+
+#[derive(clap::Args)]
+struct TrainClassifierArgs {
+    /// Folder of `<id>.truth.json` files (the generator's output); repeat
+    /// together with --run for several sets.
+    #[arg(long, value_name = "DIR", required = true)]
+    truth: Vec<std::path::PathBuf>,
+    /// The folder `anjuan scan --out` wrote for the --truth folder at the same position.
+    #[arg(long, value_name = "DIR", required = true)]
+    run: Vec<std::path::PathBuf>,
+    /// The model file to write.
+    #[arg(long, value_name = "FILE", default_value = "models/classifier.json")]
+    out: std::path::PathBuf,
 }
 
 fn main() -> ExitCode {
     pin_openmp_threads();
-    let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Scan(args) => anjuan_scan::run(args),
-        Command::Bench(args) => anjuan_scan::bench::run_bench(args),
-        Command::Generate(args) => anjuan_gen::run(args).map(|()| 0),
-        Command::Eval(args) => anjuan_eval::run(args),
-        Command::Rubric(args) => anjuan_rubric::run(args).map(|()| 0),
+    let mut cli = Cli::parse();
+    if let Command::Rubric(args) = &mut cli.command {
+        args.implemented = anjuan_checks::IMPLEMENTED
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
+    let result = match cli.command {
+        Command::Scan(args) => anjuan_scan::run(&args),
+        Command::Bench(args) => anjuan_scan::bench::run_bench(&args),
+        Command::Generate(args) => anjuan_gen::run(&args).map(|()| 0),
+        Command::Eval(args) => anjuan_eval::run(&args),
+        Command::Rubric(args) => anjuan_rubric::run(&args).map(|()| 0),
+        Command::Statutes(cmd) => anjuan_statutes::cli::run(cmd).map(|()| 0),
+        Command::TrainClassifier(a) => {
+            anjuan_classify::train::train(&a.truth, &a.run, &a.out).map(|r| {
+                println!("{}: {r}", a.out.display());
+                0
+            })
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),

@@ -55,6 +55,86 @@ pub struct ScanArgs {
     /// docs/rubric-format.md.
     #[arg(long, value_name = "FILE")]
     pub rubric: Vec<PathBuf>,
+    /// Print each dossier's summary (documents, draft score, findings) when
+    /// the run ends: `auto` does so for up to 20 dossiers and prints one line
+    /// per dossier beyond that.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub summary: SummaryMode,
+}
+
+/// How much of the reviews `anjuan scan` prints when it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryMode {
+    /// Full summaries for up to 20 dossiers, one line each beyond that.
+    Auto,
+    /// A full summary of every dossier.
+    Full,
+    /// One line per dossier.
+    Brief,
+    /// Nothing.
+    None,
+}
+
+/// Dossiers up to which `--summary auto` prints full summaries.
+const FULL_SUMMARY_LIMIT: usize = 20;
+
+/// One line for a dossier: id, kind, pages, draft score and findings.
+fn brief(r: &Review) -> String {
+    let basic = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == anjuan_core::contract::FindingKind::Basic)
+        .count();
+    format!(
+        "{}  {}  {} pages  {} documents  draft {} ({})  {} findings{}",
+        r.dossier.id,
+        r.case_kind.as_str(),
+        r.dossier.page_count,
+        r.documents.len(),
+        r.score.draft,
+        r.score.grade,
+        r.findings.len(),
+        if basic > 0 {
+            format!(", {basic} suspected basic-standard breaches")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Prints the reviews of the dossiers that were written, on stdout.
+fn print_summaries(outcomes: &[Outcome], out: &Path, mode: SummaryMode) {
+    let ok: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.status == DossierStatus::Ok)
+        .collect();
+    let full = match mode {
+        SummaryMode::None => return,
+        SummaryMode::Full => true,
+        SummaryMode::Brief => false,
+        SummaryMode::Auto => ok.len() <= FULL_SUMMARY_LIMIT,
+    };
+    for o in ok {
+        let path = out.join(&o.id).join("review.json");
+        let review: Review = match std::fs::read(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Ok(serde_json::from_slice(&b)?))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "anjuan scan: {}: cannot read the review: {e}",
+                    path.display()
+                );
+                continue;
+            }
+        };
+        if full {
+            println!("{}", summary::summary(&review));
+        } else {
+            println!("{}", brief(&review));
+        }
+    }
 }
 
 /// The number of cores.
@@ -140,6 +220,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         .filter(|o| o.status == DossierStatus::Failed)
         .count();
     if !args.quiet {
+        print_summaries(&outcomes, &args.out, args.summary);
         eprintln!(
             "anjuan scan: {} ok, {failed} failed; index: {}",
             outcomes.len() - failed,
