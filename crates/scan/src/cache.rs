@@ -137,3 +137,40 @@ impl Cache {
         let _ = std::fs::remove_file(self.record_path(id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_of_another_detector_version_are_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let key = marks_key("engine-x");
+        let hash = "ab".repeat(32);
+        let mut marks = PageMarks {
+            version: anjuan_marks::MARKS_VERSION,
+            colour: true,
+            ..PageMarks::default()
+        };
+        cache.put_marks(&key, &hash, &marks).unwrap();
+        assert_eq!(cache.get_marks(&key, &hash), Some(marks.clone()));
+        // Another engine is another key.
+        assert_eq!(cache.get_marks(&marks_key("engine-y"), &hash), None);
+        marks.version += 1;
+        cache.put_marks(&key, &hash, &marks).unwrap();
+        assert_eq!(cache.get_marks(&key, &hash), None);
+    }
+
+    #[test]
+    fn a_colour_page_keys_its_marks_by_its_red_plane_too() {
+        let gray_hash = "cd".repeat(32);
+        let a = image::GrayImage::from_pixel(4, 4, image::Luma([255]));
+        let b = image::GrayImage::from_pixel(4, 4, image::Luma([10]));
+        assert_eq!(marks_hash(&gray_hash, None), gray_hash);
+        assert_ne!(
+            marks_hash(&gray_hash, Some(&a)),
+            marks_hash(&gray_hash, Some(&b))
+        );
+    }
+}
