@@ -121,3 +121,151 @@ fn fingerprint(d: &Dossier, r: &FingerprintRule, sink: &mut Sink) {
         sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, bad);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CheckInput, Line, Page};
+    use anjuan_core::contract::DocumentEntry;
+    use anjuan_core::marks::{FingerprintMark, PageMarks, SealMark, SignatureSlot};
+    use anjuan_core::CaseKind;
+    use anjuan_rubric::Rubric;
+
+    fn decision_findings(marks: &PageMarks) -> Vec<(String, f32)> {
+        let docs = [DocumentEntry {
+            index: 1,
+            doc_type: "penalty_decision".into(),
+            title: Some("行政处罚决定书".into()),
+            pages: [1, 1],
+            confidence: 1.0,
+            date: Some("2024-03-21".into()),
+            number: None,
+        }];
+        let texts = ["行政处罚决定书", "汾西县市场监督管理局", "2024年3月21日"];
+        let lines: Vec<Line> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Line {
+                text: t,
+                bbox: [1500, 2800 + 60 * i as u32, 2100, 2850 + 60 * i as u32],
+                confidence: 0.97,
+            })
+            .collect();
+        let input = CheckInput {
+            case_kind: CaseKind::Penalty,
+            pages: vec![Page {
+                lines,
+                marks,
+                dpi: 300,
+                width: 2480,
+                height: 3508,
+                doc_type: "penalty_decision",
+                document: 1,
+                printed_page_number: None,
+            }],
+            documents: &docs,
+            rubric: Rubric::builtin(CaseKind::Penalty),
+        };
+        crate::run(&input)
+            .findings
+            .into_iter()
+            .filter(|f| f.item == "P-3.7.5")
+            .map(|f| (f.reason, f.confidence))
+            .collect()
+    }
+
+    #[test]
+    fn seal_absent_on_colour_is_surer_than_on_grayscale() {
+        let seal = SealMark {
+            bbox: [1550, 2650, 2050, 3150],
+            confidence: 0.9,
+            red: true,
+        };
+        let sealed = PageMarks {
+            version: 1,
+            colour: true,
+            seals: vec![seal],
+            ..PageMarks::default()
+        };
+        assert!(decision_findings(&sealed).is_empty());
+        let colour = PageMarks {
+            version: 1,
+            colour: true,
+            ..PageMarks::default()
+        };
+        let gray = PageMarks {
+            version: 1,
+            colour: false,
+            ..PageMarks::default()
+        };
+        let c = decision_findings(&colour);
+        let g = decision_findings(&gray);
+        assert_eq!((c.len(), g.len()), (1, 1));
+        assert!(c[0].1 > g[0].1, "{c:?} {g:?}");
+        assert!(g[0].0.contains("灰度"));
+        // Marks not looked for: not judged.
+        assert!(decision_findings(&PageMarks::default()).is_empty());
+    }
+
+    #[test]
+    fn fingerprint_beside_the_interviewee_signature() {
+        let slot = SignatureSlot {
+            label: "被询问人签名：".into(),
+            label_bbox: [514, 2005, 791, 2059],
+            area: [792, 1960, 1300, 2100],
+            signed: true,
+            confidence: 0.9,
+            text: Some("闫丽娟".into()),
+            kind: "interviewee".into(),
+        };
+        let print = FingerprintMark {
+            bbox: [900, 1990, 1010, 2120],
+            confidence: 0.8,
+            red: true,
+        };
+        let run = |fingerprints: Vec<FingerprintMark>| {
+            let marks = PageMarks {
+                version: 1,
+                colour: true,
+                seals: vec![],
+                signatures: vec![slot.clone()],
+                fingerprints,
+            };
+            let docs = [DocumentEntry {
+                index: 1,
+                doc_type: "interview_record".into(),
+                title: Some("询问笔录".into()),
+                pages: [1, 1],
+                confidence: 1.0,
+                date: None,
+                number: None,
+            }];
+            let lines = vec![Line {
+                text: "被询问人签名：闫丽娟",
+                bbox: [514, 2005, 1200, 2059],
+                confidence: 0.95,
+            }];
+            let input = CheckInput {
+                case_kind: CaseKind::Penalty,
+                pages: vec![Page {
+                    lines,
+                    marks: &marks,
+                    dpi: 300,
+                    width: 2480,
+                    height: 3508,
+                    doc_type: "interview_record",
+                    document: 1,
+                    printed_page_number: None,
+                }],
+                documents: &docs,
+                rubric: Rubric::builtin(CaseKind::Penalty),
+            };
+            crate::run(&input)
+                .findings
+                .into_iter()
+                .filter(|f| f.item == "P-2.2.7")
+                .count()
+        };
+        assert_eq!(run(vec![print]), 0);
+        assert_eq!(run(vec![]), 1);
+    }
+}
