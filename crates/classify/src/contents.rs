@@ -14,7 +14,8 @@
 //! Listed page numbers are the archival page numbers written on the pages
 //! (the same numbers [`crate::PageClass::printed_page_number`] reads), so
 //! the split is compared in those numbers; where a page's number could not
-//! be read it is estimated from the numbers read on the other pages.
+//! be read, or was read as an isolated odd number (20 as 2), it is estimated
+//! from the numbers read on the other pages.
 
 use crate::text::{lone_number, normalize, similarity};
 use crate::{cues, find_dates, PageClass, PageInput};
@@ -134,7 +135,7 @@ fn has_han(s: &str) -> bool {
 /// Header cells name columns; they are not rows.
 fn is_header_cell(text: &str) -> bool {
     let n = normalize(text);
-    cues().contents.header.iter().any(|h| n == *h)
+    cues().contents.header.contains(&n)
 }
 
 /// The doc type a listed title names: a title or variant, else a data cue
@@ -269,18 +270,22 @@ fn rows_of(page: &PageInput) -> Vec<Vec<Cell>> {
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         let mut current: Vec<Cell> = Vec::new();
         let mut first = true;
-        for l in page.lines.iter().filter(|l| !l.text.trim().is_empty()) {
+        let lines: Vec<&anjuan_ocr::OcrLine> = page
+            .lines
+            .iter()
+            .filter(|l| !l.text.trim().is_empty() && !is_header_cell(&l.text))
+            .collect();
+        for (i, l) in lines.iter().enumerate() {
             // The first line of a page without boxes is where the archival
             // page number is read from.
             if std::mem::take(&mut first) && lone_number(&l.text).is_some() {
                 continue;
             }
-            if title_like(&l.text) || is_header_cell(&l.text) {
+            if title_like(&l.text) {
                 continue;
             }
-            let holds_title = current.iter().any(|c| has_han(&c.text));
-            let starts_row = lone_number(&l.text).is_some() && cell_date(&l.text).is_none();
-            if starts_row && holds_title {
+            let next = lines.get(i + 1).map(|l| l.text.as_str());
+            if starts_row(&current, &l.text, next) {
                 rows.push(std::mem::take(&mut current));
             }
             current.push(Cell {
@@ -292,6 +297,39 @@ fn rows_of(page: &PageInput) -> Vec<Vec<Cell>> {
             rows.push(current);
         }
         rows
+    }
+}
+
+/// Whether a line read after the cells of `current` (reading order, no
+/// boxes) starts the next row: a lone number after a title is either the
+/// row's page cell or the next row's 序号. Followed by a title it is a 序号.
+/// After the row's date it is the page cell until the row has one; else it is
+/// the next 序号 when it follows this row's (or, when this row's is
+/// unreadable, once the row has its pages).
+fn starts_row(current: &[Cell], line: &str, next: Option<&str>) -> bool {
+    let Some(n) = lone_number(line) else {
+        return false;
+    };
+    let Some(title_at) = current.iter().position(|c| has_han(&c.text)) else {
+        return false;
+    };
+    if next.is_some_and(|t| has_han(t) && cell_date(t).is_none()) {
+        return true;
+    }
+    let after = &current[title_at + 1..];
+    let has_pages = after
+        .iter()
+        .any(|c| cell_date(&c.text).is_none() && cell_pages(&c.text).is_some());
+    let has_date = current.iter().any(|c| cell_date(&c.text).is_some());
+    if has_date && !has_pages {
+        return false;
+    }
+    match current[..title_at]
+        .iter()
+        .find_map(|c| lone_number(&c.text))
+    {
+        Some(seq) => n == seq + 1,
+        None => has_pages,
     }
 }
 
@@ -307,34 +345,50 @@ pub fn read_table(pages: &[(u32, &PageInput)]) -> Vec<ContentsEntry> {
         .collect()
 }
 
-/// The archival page range of each document: as read on its first and last
-/// page, else estimated from the most common difference between read numbers
-/// and PDF positions.
+/// The archival page range of each document, in the numbers read on its
+/// pages where they are believable, else estimated.
+///
+/// A number read is believed when at least [`MIN_RUN`] pages read numbers at
+/// the same offset from their PDF position: a gap or repeat shifts all later
+/// pages alike, while a misread (20 read as 2, and 21 as 1 after it) stands
+/// alone. An unread or unbelieved page's number is counted back from the
+/// next believed one (a gap or repeat on this very page shows in the pages
+/// after it), else on from the one before.
 pub fn printed_ranges(pages: &[PageClass], documents: &[DocumentEntry]) -> Vec<Option<[u32; 2]>> {
-    let mut offsets: HashMap<i64, usize> = HashMap::new();
-    for (i, p) in pages.iter().enumerate() {
-        if let Some(n) = p.printed_page_number {
-            *offsets.entry(n as i64 - (i as i64 + 1)).or_default() += 1;
+    let offset = |i: usize| pages[i].printed_page_number.map(|n| n as i64 - i as i64);
+    let mut runs: HashMap<i64, usize> = HashMap::new();
+    for i in 0..pages.len() {
+        if let Some(o) = offset(i) {
+            *runs.entry(o).or_default() += 1;
         }
     }
-    let offset = offsets
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(o, _)| o);
+    let believed: Vec<Option<i64>> = (0..pages.len())
+        .map(|i| offset(i).filter(|o| runs[o] >= MIN_RUN))
+        .collect();
     let number = |pdf_page: u32| -> Option<u32> {
-        let read = pages
-            .get(pdf_page as usize - 1)
-            .and_then(|p| p.printed_page_number);
-        read.or_else(|| {
-            let n = pdf_page as i64 + offset?;
-            (n > 0).then_some(n as u32)
-        })
+        let i = (pdf_page as usize).checked_sub(1)?;
+        let o = believed
+            .get(i)
+            .copied()
+            .flatten()
+            .or_else(|| believed.iter().skip(i + 1).find_map(|o| *o))
+            .or_else(|| {
+                believed[..i.min(believed.len())]
+                    .iter()
+                    .rev()
+                    .find_map(|o| *o)
+            })?;
+        let n = i as i64 + o;
+        (n > 0).then_some(n as u32)
     };
     documents
         .iter()
         .map(|d| Some([number(d.pages[0])?, number(d.pages[1])?]))
         .collect()
 }
+
+/// Pages that must share an offset for their numbers to be believed.
+pub const MIN_RUN: usize = 3;
 
 /// Matches rows to documents and lists the disagreements. Rows are matched
 /// in order to a document of their type, preferring one whose archival range

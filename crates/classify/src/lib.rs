@@ -130,6 +130,7 @@ struct Cues {
 struct ModelCues {
     strong_title: f32,
     override_probability: f32,
+    override_min_chars: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -380,7 +381,12 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
                     count: pages.len(),
                     prev: classes.last().map(|p| p.doc_type.as_str()),
                 };
-                combine(rules, &m.predict(&lines, &ctx), docs.last())
+                let chars = lines
+                    .iter()
+                    .flat_map(|l| l.chars())
+                    .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                    .count();
+                combine(rules, &m.predict(&lines, &ctx), chars, docs.last())
             }
             _ => rules,
         };
@@ -471,17 +477,19 @@ fn doc_lines<'a>(pages: &[PageInput<'a>], d: &DocDraft) -> Vec<&'a str> {
 }
 
 /// The rules' reading of a page without a strong title, weighed against the
-/// model's: the model wins when it is sure and disagrees. Its type continues
-/// the previous document when that is of the same type (a weak "title" was
-/// body text), else starts a document.
-fn combine(rules: RuleRead, pred: &Prediction, prev: Option<&DocDraft>) -> RuleRead {
+/// model's: the model wins when it is sure, disagrees and the page has text
+/// enough (`chars` Chinese characters) to go on. Its type continues the
+/// previous document when that is of the same type (a weak "title" was body
+/// text), else starts a document.
+fn combine(rules: RuleRead, pred: &Prediction, chars: usize, prev: Option<&DocDraft>) -> RuleRead {
     if pred.code == rules.doc_type {
         return RuleRead {
             confidence: rules.confidence.max(pred.probability),
             ..rules
         };
     }
-    if pred.probability < cues().model.override_probability {
+    let m = &cues().model;
+    if pred.probability < m.override_probability || chars < m.override_min_chars {
         return rules;
     }
     let continues = prev.is_some_and(|d| d.doc_type == pred.code);
