@@ -179,7 +179,15 @@ fn value_beside(lines: &[Line], li: usize, after: usize) -> String {
                     && ((l.bbox[1] + l.bbox[3]) as i64 / 2 - ocy).abs() < (ocy - cy).abs()
             });
             if !nearer {
-                value.push_str(&squash(other.text));
+                // Up to the next label: another signature place to the right
+                // (`见证人签名：`) is not this one's signature.
+                let t = squash(other.text);
+                let cut = LABEL_WORDS
+                    .iter()
+                    .filter_map(|w| t.find(w))
+                    .min()
+                    .unwrap_or(t.len());
+                value.push_str(&t[..cut]);
             }
         }
     }
@@ -392,7 +400,14 @@ fn undated(d: &Dossier, r: &UndatedRule, sink: &mut Sink) {
     for doc in docs_of(d, &r.doc_types) {
         let page = doc.last_page();
         let lines = d.lines(page);
-        let Some(l) = lines.iter().find(|l| is_blank_date(l.text)) else {
+        // `年 月 日` on one line, or OCR'd as lines of their own.
+        let split = lines.windows(2).find_map(|w| {
+            (squash(w[0].text).ends_with('年')
+                && squash(w[1].text) == "月"
+                && !squash(w[0].text).chars().any(|c| c.is_ascii_digit()))
+            .then_some(&w[0])
+        });
+        let Some(l) = lines.iter().find(|l| is_blank_date(l.text)).or(split) else {
             continue;
         };
         let spot = Spot::of_line(page, l);

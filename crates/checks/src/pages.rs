@@ -61,12 +61,17 @@ pub fn offset_step(reads: &[(usize, i64)], min_support: usize) -> Option<(usize,
 }
 
 fn numbers(d: &Dossier, r: &PageNumbers, sink: &mut Sink) {
-    let reads: Vec<(usize, i64)> = d
+    let mut reads: Vec<(usize, i64)> = d
         .pages
         .iter()
         .enumerate()
         .filter_map(|(i, p)| p.printed_page_number.map(|n| (i, n as i64)))
         .collect();
+    // Numbering starts at 1 on the first page: a prior read there when OCR
+    // missed it (a whole file numbered otherwise outweighs it).
+    if reads.first().is_none_or(|&(p, _)| p > 0) {
+        reads.insert(0, (0, 1));
+    }
     let Some((page, before, after, share)) = offset_step(&reads, r.min_support) else {
         return;
     };
