@@ -80,8 +80,7 @@ fn main() {
     let mut files = Vec::new();
     walk(&run.join(".cache/ocr"), &mut files);
     // Marks are cached apart, keyed by the gray image's hash (grayscale
-    // pages: the OCR file's name) or also by the red plane (colour pages:
-    // matched through their signature labels, which are OCR lines).
+    // pages: the OCR file's name).
     let mut marks_files = Vec::new();
     walk(&run.join(".cache/marks"), &mut marks_files);
     let mut marks: Vec<(String, PageMarks)> = marks_files
@@ -103,18 +102,9 @@ fn main() {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let found = marks.iter().position(|(k, _)| *k == stem).or_else(|| {
-            marks.iter().position(|(_, m)| {
-                !m.signatures.is_empty()
-                    && m.signatures.iter().all(|s| {
-                        p.lines.iter().any(|l| {
-                            l.bbox[0].abs_diff(s.label_bbox[0]) < 4
-                                && l.bbox[1].abs_diff(s.label_bbox[1]) < 4
-                                && l.text.contains(s.label.trim_end_matches(['：', ':']))
-                        })
-                    })
-            })
-        });
+        // Colour pages' marks are keyed by the red plane too, which the
+        // cache does not keep: only grayscale pages get theirs back.
+        let found = marks.iter().position(|(k, _)| *k == stem);
         if let Some(i) = found {
             p.marks = marks.swap_remove(i).1;
         }
