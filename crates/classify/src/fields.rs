@@ -7,8 +7,9 @@ fn arabic_date() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         // The year may have lost its first digit under a seal (023年) —
-        // see `year`; the final 日 may be read as 曰, 目 or, at the end of a
-        // line, 月, or be lost there.
+        // see `year`. The final 日 may be read as 曰 or 目, or, at the end of
+        // a line, as 月 or not at all. Not as any character there: 11日 read
+        // as 1期 would pass for the 1st.
         Regex::new(r"(\d{3,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:[日曰目]|月\s*$|$)")
             .expect("valid regex")
     })
@@ -268,6 +269,7 @@ mod tests {
         assert_eq!(find_dates("余2024年1月30月"), ["2024-01-30"]);
         assert_eq!(find_dates("22024年2月8日"), ["2024-02-08"]);
         assert_eq!(find_dates("二〇二二年三月十五曰"), ["2022-03-15"]);
+        assert!(find_dates("2022年11月1期").is_empty());
         assert!(find_dates("2024年1月").is_empty());
         assert!(find_dates("123年5月4日").is_empty());
         assert!(find_dates("2024年1月30月份").is_empty());
