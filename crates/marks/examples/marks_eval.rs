@@ -169,6 +169,23 @@ fn main() -> anyhow::Result<()> {
             let marks = anjuan_marks::find_marks(&gray, red.as_ref(), &lines, pt.dpi);
             t.secs_prepare += (prepared - start).as_secs_f64();
             t.secs_find += prepared.elapsed().as_secs_f64();
+            if std::env::var_os("PROFILE").is_some() {
+                let ppm = pt.dpi as f32 / 25.4;
+                let a = Instant::now();
+                let found = anjuan_marks::blobs::find_blobs(&gray, red.as_ref(), ppm);
+                let b = Instant::now();
+                anjuan_marks::slots::find_slots(&gray, red.as_ref(), &lines, ppm, &found);
+                eprintln!(
+                    "profile {} p{} dpi {} gray={}: blobs {:.1} ms, slots {:.1} ms, red+upright {:.1} ms",
+                    truth.id,
+                    i + 1,
+                    pt.dpi,
+                    pt.grayscale,
+                    (b - a).as_secs_f64() * 1000.0,
+                    b.elapsed().as_secs_f64() * 1000.0,
+                    (prepared - start).as_secs_f64() * 1000.0
+                );
+            }
             t.pages += 1;
             if verbose {
                 eprintln!(

@@ -47,6 +47,8 @@ const PRINT_RIDGES_300: f32 = 1.1;
 const GRAY_SEAL_RADII_MM: [u32; 5] = [19, 20, 21, 22, 23];
 const GRAY_SEAL_MIN_RING: f32 = 0.6;
 const GRAY_SEAL_CONTRAST: f32 = 0.35;
+/// Share of a 1 mm cell that mid-gray ink must fill for the cell to vote.
+const GRAY_SEAL_VOTER_SHARE: f32 = 0.15;
 /// Confidence scale on grayscale pages: shape alone, no colour to confirm.
 const GRAY_SCALE: f32 = 0.7;
 
@@ -90,12 +92,21 @@ impl Mask {
             EDGE_RADIUS as usize,
         );
         let mut data = vec![0u8; (w * h) as usize];
-        for (x, y, p) in gray.enumerate_pixels() {
-            let i = (y * w + x) as usize;
-            let v = p.0[0];
-            data[i] = (near_dark[i] == 0
-                && v >= MID_LO
-                && v.saturating_add(MID_BELOW_PAPER) <= paper.at(x, y)) as u8;
+        let (wu, block) = (w as usize, paper.block as usize);
+        let raw = gray.as_raw();
+        for y in 0..h as usize {
+            let levels = &paper.levels[(y / block) * paper.bw as usize..];
+            let off = y * wu;
+            for x0 in (0..wu).step_by(block) {
+                let level = levels[x0 / block];
+                for i in off + x0..off + (x0 + block).min(wu) {
+                    let v = raw[i];
+                    data[i] = (near_dark[i] == 0
+                        && v >= MID_LO
+                        && v.saturating_add(MID_BELOW_PAPER) <= level)
+                        as u8;
+                }
+            }
         }
         Mask { w, h, data }
     }
@@ -108,18 +119,18 @@ struct Paper {
     levels: Vec<u8>,
 }
 
-impl Paper {
-    fn at(&self, x: u32, y: u32) -> u8 {
-        self.levels[((y / self.block) * self.bw + x / self.block) as usize]
-    }
-}
-
 fn paper_levels(gray: &GrayImage, block: u32) -> Paper {
     let (w, h) = gray.dimensions();
     let (bw, bh) = (w.div_ceil(block), h.div_ceil(block));
     let mut hist = vec![[0u32; 64]; (bw * bh) as usize];
-    for (x, y, p) in gray.enumerate_pixels() {
-        hist[((y / block) * bw + x / block) as usize][(p.0[0] >> 2) as usize] += 1;
+    for (y, row) in gray.as_raw().chunks(w as usize).enumerate() {
+        let base = (y / block as usize) * bw as usize;
+        for (k, part) in row.chunks(block as usize).enumerate() {
+            let hb = &mut hist[base + k];
+            for &v in part {
+                hb[(v >> 2) as usize] += 1;
+            }
+        }
     }
     let levels = hist
         .iter()
@@ -210,16 +221,31 @@ fn cells(mask: &Mask, cell: u32) -> Cells {
     let gh = mask.h.div_ceil(cell) as usize;
     let mut ink = vec![0u32; gw * gh];
     let mut changes = vec![0u32; gw * gh];
-    for y in 0..mask.h {
-        let gy = (y / cell) as usize;
-        let row = &mask.data[(y * mask.w) as usize..((y + 1) * mask.w) as usize];
-        let above = (y > 0).then(|| &mask.data[((y - 1) * mask.w) as usize..(y * mask.w) as usize]);
-        for (x, &v) in row.iter().enumerate() {
-            let i = gy * gw + x / cell as usize;
-            ink[i] += v as u32;
-            let left = x > 0 && row[x - 1] != v;
-            let up = above.is_some_and(|a| a[x] != v);
-            changes[i] += left as u32 + up as u32;
+    let w = mask.w as usize;
+    for y in 0..mask.h as usize {
+        let base = (y / cell as usize) * gw;
+        let row = &mask.data[y * w..(y + 1) * w];
+        let above = if y > 0 {
+            &mask.data[(y - 1) * w..y * w]
+        } else {
+            row
+        };
+        for (k, ((r, a), start)) in row
+            .chunks(cell as usize)
+            .zip(above.chunks(cell as usize))
+            .zip((0..w).step_by(cell as usize))
+            .enumerate()
+        {
+            let mut n = 0u32;
+            let mut c = 0u32;
+            let mut prev = if start > 0 { row[start - 1] } else { r[0] };
+            for (&v, &u) in r.iter().zip(a) {
+                n += v as u32;
+                c += (v != prev) as u32 + (v != u) as u32;
+                prev = v;
+            }
+            ink[base + k] += n;
+            changes[base + k] += c;
         }
     }
     Cells {
@@ -472,6 +498,23 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
     if red.is_some() {
         cands.extend(blobs(&mask, &grid, &grid.inked()));
     }
+    // Prints pressed on two signature lines one above the other touch:
+    // a blob of two prints' height is tried as its two halves.
+    let tall: Vec<Blob> = cands
+        .iter()
+        .filter(|b| {
+            let (w_mm, h_mm) = size_mm(b);
+            (PRINT_MM.0..=PRINT_MM.1).contains(&w_mm)
+                && h_mm > PRINT_MM.1
+                && h_mm <= 2.0 * PRINT_MM.1
+        })
+        .copied()
+        .collect();
+    for b in tall {
+        let mid = (b.y0 + b.y1) / 2;
+        cands.push(Blob { y1: mid, ..b });
+        cands.push(Blob { y0: mid, ..b });
+    }
     let plane = red.unwrap_or(gray);
     let min_ridges = {
         let t = ((ppm - 200.0 / 25.4) / (100.0 / 25.4)).clamp(0.0, 1.0);
@@ -530,6 +573,9 @@ pub fn find_blobs(gray: &GrayImage, red: Option<&GrayImage>, ppm: f32) -> Found 
 /// the centres of the circles through it.
 fn gray_seals(grid: &Cells, ppm: f32, (w, h): (u32, u32)) -> Vec<SealMark> {
     let on = grid.inked();
+    // Voters: cells well filled with mid-gray (a seal's ring), not the thin
+    // soft edges of print that also pass the mask.
+    let strong = ((grid.cell * grid.cell) as f32 * GRAY_SEAL_VOTER_SHARE) as u32;
     let (gw, gh) = (grid.gw as i64, grid.gh as i64);
     let mm = grid.cell as f32 / ppm;
     let circle = |r_mm: f32| -> Vec<(i64, i64)> {
@@ -559,7 +605,7 @@ fn gray_seals(grid: &Cells, ppm: f32, (w, h): (u32, u32)) -> Vec<SealMark> {
     for r_mm in GRAY_SEAL_RADII_MM {
         let pts = circle(r_mm as f32);
         let mut acc = vec![0u16; (gw * gh) as usize];
-        for (i, _) in on.iter().enumerate().filter(|(_, &v)| v != 0) {
+        for (i, _) in grid.ink.iter().enumerate().filter(|(_, &v)| v >= strong) {
             let (x, y) = (i as i64 % gw, i as i64 / gw);
             for (dx, dy) in &pts {
                 let (cx, cy) = (x - dx, y - dy);
