@@ -68,6 +68,16 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU seconds (user + system, all threads) this process has used so far.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// Truth texts per page of `pdf`, when `<stem>.truth.json` is beside it.
 fn truth_pages(pdf: &Path) -> Option<Vec<String>> {
     let path = pdf.with_extension("truth.json");
@@ -109,7 +119,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<i32> {
         "anjuan bench: first run ({} PDFs, {jobs} jobs)",
         dossiers.len()
     );
+    let cpu_before = cpu_secs();
     let (outcomes, first) = scan(&dossiers, &out, &config, config.engine_factory(), false)?;
+    let cpu_first = cpu_secs().zip(cpu_before).map(|(a, b)| a - b);
     let rss = peak_rss_mb();
     eprintln!("anjuan bench: rerun over the same output");
     let (_, rerun) = scan(&dossiers, &out, &config, config.engine_factory(), true)?;
@@ -144,7 +156,14 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<i32> {
             Err(e) => eprintln!("anjuan bench: OCRmyPDF skipped: {e:#}"),
         }
     }
-    let report = render_report(&rows, &first, &rerun);
+    let mut report = render_report(&rows, &first, &rerun);
+    if let Some(c) = cpu_first {
+        let _ = writeln!(
+            report,
+            "anjuan CPU (user + system, all threads): {c:.1} s, {:.2} s per page",
+            c / pages.max(1) as f64
+        );
+    }
     println!("{report}");
     if let Some(p) = &args.report {
         anjuan_core::fsutil::atomic_write(p, report.as_bytes())?;
