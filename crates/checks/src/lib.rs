@@ -34,6 +34,8 @@ use anjuan_core::marks::PageMarks;
 use anjuan_core::CaseKind;
 use anjuan_rubric::Rubric;
 
+pub use rules::rules_fingerprint;
+
 /// One OCR'd text line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Line<'a> {

@@ -265,6 +265,17 @@ pub struct FingerprintRule {
     pub target: Target,
 }
 
+/// A fingerprint of the compiled-in rules (FNV-1a of the TOML and the crate
+/// version): part of a scan's run key, so that changed checks redo reviews.
+pub fn rules_fingerprint() -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in RULES_TOML.bytes().chain(env!("CARGO_PKG_VERSION").bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// The compiled-in rules.
 pub fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
