@@ -54,8 +54,8 @@ impl RunConfig {
     }
 
     /// Everything that changes a dossier's output: the program version, the
-    /// engine, the installed models and libraries (`third_party/MANIFEST`)
-    /// and the ingest settings. A finished dossier made under another key is redone.
+    /// engine, the installed models and libraries (`third_party/MANIFEST`),
+    /// the ingest settings and the mark detectors' version. A finished dossier made under another key is redone.
     pub fn key(&self) -> String {
         let manifest = std::fs::read(self.third_party.join("MANIFEST")).unwrap_or_default();
         let mut h = Sha256::new();
@@ -74,6 +74,8 @@ impl RunConfig {
         for r in &self.rubrics {
             h.update(format!("rubric={r:?}").as_bytes());
         }
+        // New detectors change the marks, and so the checks' findings.
+        h.update(format!("marks={}", anjuan_marks::MARKS_VERSION).as_bytes());
         hex::encode(h.finalize())[..16].to_string()
     }
 
