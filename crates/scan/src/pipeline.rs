@@ -76,6 +76,10 @@ impl RunConfig {
         }
         // New detectors change the marks, and so the checks' findings.
         h.update(format!("marks={}", anjuan_marks::MARKS_VERSION).as_bytes());
+        // The reviews depend on the classifier, the checks and the model
+        // files as well as on the OCR: a new build or model redoes the
+        // reviews (the OCR and the marks stay cached, so that is quick).
+        h.update(build_identity().as_bytes());
         hex::encode(h.finalize())[..16].to_string()
     }
 
@@ -87,6 +91,29 @@ impl RunConfig {
 }
 
 /// One dossier of a run.
+/// What the reviews of this process depend on besides the input and the
+/// OCR: the program itself and the model files it loads (found as the
+/// stages find them). Computed once per process.
+fn build_identity() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let mut h = Sha256::new();
+        if let Some(bytes) = std::env::current_exe().ok().and_then(|p| std::fs::read(p).ok()) {
+            h.update(&bytes);
+        }
+        h.update(format!("checks={:x}", anjuan_checks::rules_fingerprint()).as_bytes());
+        let models = [
+            anjuan_classify::model::model_path(),
+            anjuan_statutes::default_index_path(),
+        ];
+        for path in models.into_iter().flatten() {
+            h.update(path.to_string_lossy().as_bytes());
+            h.update(std::fs::read(&path).unwrap_or_default());
+        }
+        hex::encode(h.finalize())
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Dossier {
     pub id: String,

@@ -228,7 +228,13 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     assert_eq!(review.pages[1].ocr.text_file, "pages/0002.txt");
     assert_eq!(review.pages[0].ocr.dpi, 200);
     assert!(review.pages[0].ocr.mean_confidence > 0.5);
-    assert!(review.findings.is_empty());
+    // A two-page file lacks most of a penalty case's documents: the checks
+    // say so, each finding on an item of the penalty rubric, with a reason.
+    assert!(!review.findings.is_empty());
+    for f in &review.findings {
+        assert!(f.item.starts_with("P-"), "penalty item: {f:?}");
+        assert!(!f.reason.is_empty() && f.confidence > 0.0, "{f:?}");
+    }
 
     let t1 = std::fs::read_to_string(out.join("2022-015/pages/0001.txt")).unwrap();
     let t2 = std::fs::read_to_string(out.join("2022-015/pages/0002.txt")).unwrap();
@@ -289,6 +295,7 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
         dpi: 300,
         quiet: true,
         rubric: Vec::new(),
+        summary: anjuan_scan::SummaryMode::None,
     };
     assert_eq!(
         anjuan_scan::run(&args(vec![d.path().join("missing.pdf")])).unwrap(),
