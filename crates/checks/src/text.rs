@@ -172,7 +172,11 @@ pub fn time_spans(text: &str) -> Vec<TimeSpan> {
 pub fn is_blank_date(line: &str) -> bool {
     let s = squash(line);
     // A stray digit (a seal's edge read as `3`) is not a filled-in date.
-    if s.chars().filter(char::is_ascii_digit).count() > 1 || !s.contains("年月") {
+    // A blank between 年 and 月 may be read as 〇 or a stray character.
+    let (Some(y), Some(m)) = (s.find('年'), s.find('月')) else {
+        return false;
+    };
+    if s.chars().filter(char::is_ascii_digit).count() > 1 || m < y || s[y..m].chars().count() > 2 {
         return false;
     }
     let rest: String = s
@@ -233,6 +237,8 @@ mod tests {
         assert!(is_blank_date("　　年　　月　　日"));
         assert!(is_blank_date("年月"));
         assert!(is_blank_date("3年月"));
+        assert!(is_blank_date("年〇月"));
+        assert!(!is_blank_date("年龄：57"));
         assert!(!is_blank_date("2022年9月22日"));
         assert!(!is_blank_date("罚款人民币肆万元整"));
     }
