@@ -97,6 +97,13 @@ fn pin_openmp_threads() {
     let err = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env("OMP_THREAD_LIMIT", "1")
+        // glibc gives each thread's allocations an arena of its own; with
+        // OCR workers allocating page-sized buffers that grows the resident
+        // set through a long dossier. Two arenas keep it bounded.
+        .env(
+            "MALLOC_ARENA_MAX",
+            std::env::var_os("MALLOC_ARENA_MAX").unwrap_or_else(|| "2".into()),
+        )
         .exec();
     // exec only returns on failure: carry on without the limit.
     eprintln!(
