@@ -163,52 +163,60 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
         .map(|(i, d)| renderer.paginate(&d.spec, i))
         .collect();
 
-    // Page numbers and their defects.
-    let total: usize = layouts.iter().map(Vec::len).sum();
-    let (numbers, number_defect_pages) = number_pages(&mut rng, total, &defects);
-
-    // Now the real cover, contents and reference sheet.
-    let ranges = ranges_of(&layouts);
-    let printed = |p: u32| numbers[(p - 1) as usize].unwrap_or(p);
-    let last_number = numbers
-        .iter()
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(total as u32);
-    let n_docs = docs.len();
-    let mut rebuilt = vec![(0, common::cover(&cx, last_number))];
-    if let Some(ci) = contents_at {
-        let rows: Vec<ContentsRow> = docs
+    // Page numbers and their defects, then the real cover, contents and
+    // reference sheet. Filling in the numbers can change how many pages the
+    // contents take (a title that wrapped beside "999" fits beside "7"), which
+    // moves every number after it: number again until the pagination holds.
+    let mut rounds = 0;
+    let (total, numbers, number_defect_pages) = loop {
+        let total: usize = layouts.iter().map(Vec::len).sum();
+        let (numbers, number_defect_pages) = number_pages(&mut rng, total, &defects);
+        let ranges = ranges_of(&layouts);
+        let printed = |p: u32| numbers[(p - 1) as usize].unwrap_or(p);
+        let last_number = numbers
             .iter()
-            .zip(&ranges)
-            .skip(ci + 1)
-            .map(|(d, r)| ContentsRow {
-                title: d.spec.title.clone(),
-                date: d.spec.date.clone(),
-                pages: (printed(r[0]), printed(r[1])),
-            })
-            .collect();
-        rebuilt.push((ci, common::contents(&cx, &rows)));
-    }
-    if has_reference {
-        rebuilt.push((
-            n_docs - 1,
-            common::reference_sheet(&cx, last_number, n_docs),
-        ));
-    }
-    for (i, b) in rebuilt {
-        let l = renderer.paginate(&b.spec, i);
-        assert_eq!(
-            l.len(),
-            layouts[i].len(),
-            "{}: page count of {} changed when its numbers were filled in",
-            spec.id(),
-            b.spec.doc_type
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(total as u32);
+        let n_docs = docs.len();
+        let mut rebuilt = vec![(0, common::cover(&cx, last_number))];
+        if let Some(ci) = contents_at {
+            let rows: Vec<ContentsRow> = docs
+                .iter()
+                .zip(&ranges)
+                .skip(ci + 1)
+                .map(|(d, r)| ContentsRow {
+                    title: d.spec.title.clone(),
+                    date: d.spec.date.clone(),
+                    pages: (printed(r[0]), printed(r[1])),
+                })
+                .collect();
+            rebuilt.push((ci, common::contents(&cx, &rows)));
+        }
+        if has_reference {
+            rebuilt.push((
+                n_docs - 1,
+                common::reference_sheet(&cx, last_number, n_docs),
+            ));
+        }
+        let mut moved = false;
+        for (i, b) in rebuilt {
+            let l = renderer.paginate(&b.spec, i);
+            moved |= l.len() != layouts[i].len();
+            layouts[i] = l;
+            docs[i] = b;
+        }
+        rounds += 1;
+        if !moved {
+            break (total, numbers, number_defect_pages);
+        }
+        assert!(
+            rounds < 5,
+            "{}: the contents' page count does not settle",
+            spec.id()
         );
-        layouts[i] = l;
-        docs[i] = b;
-    }
+    };
 
     // Footers that leave out a signature on one page: clamp to the document's pages.
     for (b, l) in docs.iter_mut().zip(&layouts) {
