@@ -332,21 +332,7 @@ impl Model {
 /// `target/release/anjuan` finds the checkout's), else in the current
 /// directory or its ancestors.
 pub fn model_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(MODEL_ENV) {
-        return Some(PathBuf::from(p));
-    }
-    let mut starts = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        starts.push(exe);
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        starts.push(cwd);
-    }
-    starts.iter().find_map(|s| {
-        s.ancestors()
-            .map(|a| a.join(MODEL_REL_PATH))
-            .find(|c| c.is_file())
-    })
+    anjuan_core::paths::locate_file(MODEL_ENV, MODEL_REL_PATH)
 }
 
 /// The process's model, loaded once. When there is none (or it cannot be

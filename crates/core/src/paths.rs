@@ -10,7 +10,18 @@ use std::path::{Path, PathBuf};
 pub const ENV_VAR: &str = "ANJUAN_THIRD_PARTY";
 
 pub fn third_party_dir() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_VAR) {
+    locate(ENV_VAR, |dir| {
+        let c = dir.join("third_party");
+        c.join("MANIFEST").is_file().then_some(c)
+    })
+}
+
+/// Where a shipped file is: the environment variable `env` when set, else the
+/// first ancestor of the running executable (so `target/release/anjuan` finds
+/// the checkout's), then of the current directory, for which `probe` gives a
+/// path.
+pub fn locate(env: &str, probe: impl Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
         return Some(PathBuf::from(p));
     }
     let mut starts = Vec::new();
@@ -20,14 +31,16 @@ pub fn third_party_dir() -> Option<PathBuf> {
     if let Ok(cwd) = std::env::current_dir() {
         starts.push(cwd);
     }
-    starts.iter().find_map(|s| find_upwards(s))
+    starts.iter().find_map(|s| s.ancestors().find_map(&probe))
 }
 
-fn find_upwards(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|a| a.join("third_party"))
-        .find(|c| c.join("MANIFEST").is_file())
+/// A file at `rel` (e.g. `models/classifier.json`) below the first ancestor
+/// that has it, searched as [`locate`] does; `env` overrides.
+pub fn locate_file(env: &str, rel: &str) -> Option<PathBuf> {
+    locate(env, |dir| {
+        let c = dir.join(rel);
+        c.is_file().then_some(c)
+    })
 }
 
 /// The `third_party/` directory or an error telling the user to run the setup script.

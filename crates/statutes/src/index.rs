@@ -170,21 +170,7 @@ impl Index {
 /// the running executable or in any of its ancestors, else in the current
 /// directory or its ancestors.
 pub fn default_index_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(ENV_VAR) {
-        return Some(PathBuf::from(p));
-    }
-    let mut starts = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        starts.push(exe);
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        starts.push(cwd);
-    }
-    starts.iter().find_map(|s| {
-        s.ancestors()
-            .map(|a| a.join("models").join(INDEX_FILE))
-            .find(|c| c.is_file())
-    })
+    anjuan_core::paths::locate_file(ENV_VAR, &format!("models/{INDEX_FILE}"))
 }
 
 /// Builds the index from the statute texts under `statutes_dir` (category
