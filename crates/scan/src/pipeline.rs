@@ -98,7 +98,10 @@ fn build_identity() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
         let mut h = Sha256::new();
-        if let Some(bytes) = std::env::current_exe().ok().and_then(|p| std::fs::read(p).ok()) {
+        if let Some(bytes) = std::env::current_exe()
+            .ok()
+            .and_then(|p| std::fs::read(p).ok())
+        {
             h.update(&bytes);
         }
         h.update(format!("checks={:x}", anjuan_checks::rules_fingerprint()).as_bytes());
