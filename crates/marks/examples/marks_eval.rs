@@ -370,30 +370,7 @@ fn score_slots(
 fn truth_lines(pt: &PageTruth) -> Vec<OcrLine> {
     pt.lines
         .iter()
-        .map(|l| {
-            let chars: Vec<char> = l.text.chars().filter(|c| !c.is_whitespace()).collect();
-            let n = chars.len().max(1) as u32;
-            let w = l.bbox[2] - l.bbox[0];
-            OcrLine {
-                text: chars.iter().collect(),
-                bbox: l.bbox,
-                confidence: 1.0,
-                words: chars
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| OcrWord {
-                        text: c.to_string(),
-                        bbox: [
-                            l.bbox[0] + w * k as u32 / n,
-                            l.bbox[1],
-                            l.bbox[0] + w * (k as u32 + 1) / n,
-                            l.bbox[3],
-                        ],
-                        confidence: 1.0,
-                    })
-                    .collect(),
-            }
-        })
+        .map(|l| OcrLine::evenly_split(&l.text, l.bbox, 1.0))
         .collect()
 }
 

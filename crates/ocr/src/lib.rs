@@ -75,6 +75,36 @@ pub struct OcrLine {
     pub words: Vec<OcrWord>,
 }
 
+impl OcrLine {
+    /// A line known from elsewhere (a text layer, a generator's truth), with
+    /// whitespace dropped and one word per character, the box split evenly
+    /// among them.
+    pub fn evenly_split(text: &str, bbox: [u32; 4], confidence: f32) -> OcrLine {
+        let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let n = chars.len().max(1) as u32;
+        let w = bbox[2].saturating_sub(bbox[0]);
+        OcrLine {
+            text: chars.iter().collect(),
+            bbox,
+            confidence,
+            words: chars
+                .iter()
+                .enumerate()
+                .map(|(k, c)| OcrWord {
+                    text: c.to_string(),
+                    bbox: [
+                        bbox[0] + w * k as u32 / n,
+                        bbox[1],
+                        bbox[0] + w * (k as u32 + 1) / n,
+                        bbox[3],
+                    ],
+                    confidence,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What OCR made of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageText {
