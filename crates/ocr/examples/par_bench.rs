@@ -14,13 +14,7 @@ use std::time::Instant;
 
 /// CPU seconds this process has used (user + system, all threads).
 fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |s| s.1);
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    anjuan_ocr::process_cpu_seconds().unwrap_or(0.0)
 }
 
 /// Peak resident set size of this process in MB (VmHWM).

@@ -6,16 +6,9 @@ use anjuan_ocr::onnx::{Det, DetParams, Rec};
 use anjuan_ocr::orient::crop;
 use std::time::Instant;
 
-/// CPU seconds this process has used (user + system), which the other
-/// processes on a shared machine disturb less than wall time.
+/// CPU seconds this process has used (user + system, all threads).
 fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |s| s.1);
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    anjuan_ocr::process_cpu_seconds().unwrap_or(0.0)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -105,6 +105,18 @@ impl OcrLine {
     }
 }
 
+/// CPU seconds (user + system, all threads) this process has used so far:
+/// what pages cost the cores, less disturbed than wall time by other work on
+/// a shared machine. None where `/proc/self/stat` can't be read.
+pub fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// What OCR made of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageText {

@@ -68,14 +68,8 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// CPU seconds (user + system, all threads) this process has used so far.
 fn cpu_secs() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    Some((ticks(11)? + ticks(12)?) / 100.0)
+    anjuan_ocr::process_cpu_seconds()
 }
 
 /// Truth texts per page of `pdf`, when `<stem>.truth.json` is beside it.
