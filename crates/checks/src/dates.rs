@@ -201,55 +201,25 @@ fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckInput, Line, Page};
-    use anjuan_core::contract::DocumentEntry;
+    use crate::testing::{one_page_findings, stacked};
     use anjuan_core::marks::PageMarks;
     use anjuan_core::CaseKind;
-    use anjuan_rubric::Rubric;
 
     /// The items found on a one-page enforcement record with this time line.
     fn record(time: &str) -> Vec<String> {
-        let marks = PageMarks::default();
-        let docs = [DocumentEntry {
-            index: 1,
-            doc_type: "enforcement_record".into(),
-            title: Some("行政强制执行现场笔录".into()),
-            pages: [1, 1],
-            confidence: 1.0,
-            date: None,
-            number: None,
-        }];
         let texts = ["行政强制执行现场笔录", time, "执行地点：县城关镇东街"];
-        let lines: Vec<Line> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line {
-                text: t,
-                bbox: [200, 300 + 60 * i as u32, 1800, 350 + 60 * i as u32],
-                confidence: 0.98,
-            })
-            .collect();
-        let input = CheckInput {
-            case_kind: CaseKind::Coercion,
-            pages: vec![Page {
-                lines,
-                marks: &marks,
-                dpi: 300,
-                width: 2480,
-                height: 3508,
-                doc_type: "enforcement_record",
-                document: 1,
-                printed_page_number: None,
-            }],
-            documents: &docs,
-            rubric: Rubric::builtin(CaseKind::Coercion),
-        };
-        crate::run(&input)
-            .findings
-            .into_iter()
-            .filter(|f| f.item == "C-B2-8" || f.item == "C-2.3.1")
-            .map(|f| format!("{} {}", f.item, f.reason))
-            .collect()
+        one_page_findings(
+            CaseKind::Coercion,
+            "enforcement_record",
+            "行政强制执行现场笔录",
+            None,
+            stacked(&texts, [200, 300, 1800], 0.98),
+            &PageMarks::default(),
+        )
+        .into_iter()
+        .filter(|f| f.item == "C-B2-8" || f.item == "C-2.3.1")
+        .map(|f| format!("{} {}", f.item, f.reason))
+        .collect()
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod pages;
 pub mod required;
 pub mod rules;
 pub mod sink;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod view;
 

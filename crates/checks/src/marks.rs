@@ -124,53 +124,25 @@ fn fingerprint(d: &Dossier, r: &FingerprintRule, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckInput, Line, Page};
-    use anjuan_core::contract::DocumentEntry;
+    use crate::testing::{one_page_findings, stacked};
+    use crate::Line;
     use anjuan_core::marks::{FingerprintMark, PageMarks, SealMark, SignatureSlot};
     use anjuan_core::CaseKind;
-    use anjuan_rubric::Rubric;
 
     fn decision_findings(marks: &PageMarks) -> Vec<(String, f32)> {
-        let docs = [DocumentEntry {
-            index: 1,
-            doc_type: "penalty_decision".into(),
-            title: Some("行政处罚决定书".into()),
-            pages: [1, 1],
-            confidence: 1.0,
-            date: Some("2024-03-21".into()),
-            number: None,
-        }];
         let texts = ["行政处罚决定书", "汾西县市场监督管理局", "2024年3月21日"];
-        let lines: Vec<Line> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Line {
-                text: t,
-                bbox: [1500, 2800 + 60 * i as u32, 2100, 2850 + 60 * i as u32],
-                confidence: 0.97,
-            })
-            .collect();
-        let input = CheckInput {
-            case_kind: CaseKind::Penalty,
-            pages: vec![Page {
-                lines,
-                marks,
-                dpi: 300,
-                width: 2480,
-                height: 3508,
-                doc_type: "penalty_decision",
-                document: 1,
-                printed_page_number: None,
-            }],
-            documents: &docs,
-            rubric: Rubric::builtin(CaseKind::Penalty),
-        };
-        crate::run(&input)
-            .findings
-            .into_iter()
-            .filter(|f| f.item == "P-3.7.5")
-            .map(|f| (f.reason, f.confidence))
-            .collect()
+        one_page_findings(
+            CaseKind::Penalty,
+            "penalty_decision",
+            "行政处罚决定书",
+            Some("2024-03-21"),
+            stacked(&texts, [1500, 2800, 2100], 0.97),
+            marks,
+        )
+        .into_iter()
+        .filter(|f| f.item == "P-3.7.5")
+        .map(|f| (f.reason, f.confidence))
+        .collect()
     }
 
     #[test]
@@ -230,40 +202,22 @@ mod tests {
                 signatures: vec![slot.clone()],
                 fingerprints,
             };
-            let docs = [DocumentEntry {
-                index: 1,
-                doc_type: "interview_record".into(),
-                title: Some("询问笔录".into()),
-                pages: [1, 1],
-                confidence: 1.0,
-                date: None,
-                number: None,
-            }];
             let lines = vec![Line {
                 text: "被询问人签名：闫丽娟",
                 bbox: [514, 2005, 1200, 2059],
                 confidence: 0.95,
             }];
-            let input = CheckInput {
-                case_kind: CaseKind::Penalty,
-                pages: vec![Page {
-                    lines,
-                    marks: &marks,
-                    dpi: 300,
-                    width: 2480,
-                    height: 3508,
-                    doc_type: "interview_record",
-                    document: 1,
-                    printed_page_number: None,
-                }],
-                documents: &docs,
-                rubric: Rubric::builtin(CaseKind::Penalty),
-            };
-            crate::run(&input)
-                .findings
-                .into_iter()
-                .filter(|f| f.item == "P-2.2.7")
-                .count()
+            one_page_findings(
+                CaseKind::Penalty,
+                "interview_record",
+                "询问笔录",
+                None,
+                lines,
+                &marks,
+            )
+            .into_iter()
+            .filter(|f| f.item == "P-2.2.7")
+            .count()
         };
         assert_eq!(run(vec![print]), 0);
         assert_eq!(run(vec![]), 1);

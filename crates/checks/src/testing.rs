@@ -1,0 +1,57 @@
+//! Unit-test support: the checks run over a one-page, one-document file.
+
+use crate::{CheckInput, Line, Page};
+use anjuan_core::contract::{DocumentEntry, Finding};
+use anjuan_core::marks::PageMarks;
+use anjuan_core::CaseKind;
+use anjuan_rubric::Rubric;
+
+/// `texts` as lines one under another, 60 px apart, from `[x0, y0]` to `x1`.
+pub fn stacked<'a>(texts: &[&'a str], [x0, y0, x1]: [u32; 3], confidence: f32) -> Vec<Line<'a>> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line {
+            text: t,
+            bbox: [x0, y0 + 60 * i as u32, x1, y0 + 50 + 60 * i as u32],
+            confidence,
+        })
+        .collect()
+}
+
+/// The findings of every check on a file of one A4 page at 300 DPI holding
+/// one document of `doc_type`, titled `title`, dated `date`.
+pub fn one_page_findings(
+    kind: CaseKind,
+    doc_type: &str,
+    title: &str,
+    date: Option<&str>,
+    lines: Vec<Line>,
+    marks: &PageMarks,
+) -> Vec<Finding> {
+    let docs = [DocumentEntry {
+        index: 1,
+        doc_type: doc_type.into(),
+        title: Some(title.into()),
+        pages: [1, 1],
+        confidence: 1.0,
+        date: date.map(str::to_string),
+        number: None,
+    }];
+    let input = CheckInput {
+        case_kind: kind,
+        pages: vec![Page {
+            lines,
+            marks,
+            dpi: 300,
+            width: 2480,
+            height: 3508,
+            doc_type,
+            document: 1,
+            printed_page_number: None,
+        }],
+        documents: &docs,
+        rubric: Rubric::builtin(kind),
+    };
+    crate::run(&input).findings
+}
