@@ -45,6 +45,7 @@ use image::{DynamicImage, GrayImage};
 use std::path::Path;
 use std::str::FromStr;
 
+pub mod corner;
 pub mod layout;
 pub mod onnx;
 pub mod orient;

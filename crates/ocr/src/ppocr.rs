@@ -1,5 +1,6 @@
 //! The PP-OCRv4 engine: DB detection, then line recognition of each box.
 
+use crate::corner::{self, CornerParams};
 use crate::layout::{clean_spaces, is_cjk, reading_order};
 use crate::onnx::{DetBox, DetParams, RecText};
 use crate::orient::{crop, Orienter};
@@ -18,6 +19,8 @@ pub struct PpParams {
     pub min_line_conf: f32,
     /// Recognition batch size.
     pub rec_batch: usize,
+    /// A closer look at the page-number corner when the page pass read no number there.
+    pub corner: CornerParams,
 }
 
 impl Default for PpParams {
@@ -28,6 +31,7 @@ impl Default for PpParams {
             pad_y: 0.08,
             min_line_conf: 0.5,
             rec_batch: 1,
+            corner: CornerParams::default(),
         }
     }
 }
@@ -97,11 +101,19 @@ impl OcrEngine for PpOcrEngine {
         let rec = &mut self.orienter.rec;
         rec.batch = self.params.rec_batch;
         let texts = rec.recognize(&crops)?;
-        let lines = padded
+        let mut lines: Vec<OcrLine> = padded
             .iter()
             .zip(&texts)
             .filter_map(|(b, t)| to_line(b, t, self.params.min_line_conf))
             .collect();
+        let o = &mut self.orienter;
+        corner::complete(
+            &mut lines,
+            &mut o.det,
+            &mut o.rec,
+            image,
+            &self.params.corner,
+        )?;
         Ok(PageText {
             lines: reading_order(lines),
             width: w,
