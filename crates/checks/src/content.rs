@@ -3,8 +3,8 @@
 //! certificates, citations.
 
 use crate::rules::{
-    ApprovalRule, CitationRule, FieldRule, OfficersRule, PartyRule, PhraseRule, Rules, SignRule,
-    UndatedRule,
+    ApprovalRule, CitationRule, FieldRule, IntervieweeRule, OfficersRule, PartyRule, PhraseRule,
+    Rules, SignRule, UndatedRule,
 };
 use crate::sink::{Sink, Target};
 use crate::text::{cjk_count, fuzzy_find, is_blank_date, squash};
@@ -38,6 +38,9 @@ pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
     }
     for r in &rules.citation {
         citation(d, r, sink);
+    }
+    for r in &rules.interviewee {
+        interviewees(d, r, sink);
     }
 }
 
@@ -564,6 +567,81 @@ fn officers(d: &Dossier, r: &OfficersRule, sink: &mut Sink) {
     }
 }
 
+/// The persons a record's head names as interviewed: the value of each
+/// interviewee field before the questions, split at list punctuation.
+fn interviewee_names(lines: &[Line], r: &IntervieweeRule) -> Vec<(usize, String)> {
+    let mut names = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let s = squash(l.text);
+        if r.head_ends.iter().any(|e| s.starts_with(e.as_str())) {
+            break;
+        }
+        let Some(label) = r.labels.iter().find(|x| s.starts_with(x.as_str())) else {
+            continue;
+        };
+        if r.not_followed_by
+            .iter()
+            .any(|w| s[label.len()..].starts_with(w.as_str()))
+        {
+            continue;
+        }
+        // The raw text after the label, without the colon, up to the next field.
+        let raw = l.text.trim_start();
+        let after: String = raw
+            .chars()
+            .skip_while(|c| *c != '：' && *c != ':')
+            .skip(1)
+            .collect();
+        let after = if after.is_empty() {
+            raw.chars().skip(label.chars().count()).collect()
+        } else {
+            after
+        };
+        let end = r
+            .next_labels
+            .iter()
+            .filter_map(|n| after.find(n.as_str()))
+            .min()
+            .unwrap_or(after.len());
+        for part in after[..end].split(['、', '，', ',', '；', ';', '/', ' ', '\u{3000}']) {
+            let name = squash(part);
+            // A name: two to four Chinese characters, nothing else.
+            if (2..=4).contains(&cjk_count(&name)) && cjk_count(&name) == name.chars().count() {
+                names.push((i, name));
+            }
+        }
+    }
+    names
+}
+
+/// One record, one interviewee: judged on the head of each record's first
+/// page (a record the split merged with the next has that one's head on a
+/// later page).
+fn interviewees(d: &Dossier, r: &IntervieweeRule, sink: &mut Sink) {
+    for doc in docs_of(d, &r.doc_types) {
+        let page = doc.first_page();
+        let lines = d.lines(page);
+        let mut names = interviewee_names(lines, r);
+        names.dedup_by(|a, b| a.1 == b.1);
+        let mut distinct: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() < 2 {
+            continue;
+        }
+        let evidence: Vec<_> = names
+            .iter()
+            .map(|(i, _)| i)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|&i| Spot::of_line(page, &lines[i]).evidence())
+            .collect();
+        let conf = 0.75 * lines[names[0].0].confidence.max(0.5);
+        let reason = format!("{}：{}", r.reason, distinct.join("、"));
+        sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+    }
+}
+
 /// A citation of a law, regulation or rule in a document's text.
 struct Cited {
     title: String,
@@ -813,6 +891,35 @@ mod tests {
         assert!(c[0].after.starts_with('第'));
         assert_eq!(c[1].title, "大气污染防治法");
         assert!(c[1].after.starts_with("的规定"));
+    }
+
+    fn interviewee_rule() -> &'static IntervieweeRule {
+        &crate::rules::rules().interviewee[0]
+    }
+
+    #[test]
+    fn interviewees_in_a_record_head() {
+        let one = crate::testing::stacked(
+            &[
+                "询问人：李艳芳（执法证号：14103188665）",
+                "被询问人：赵伟",
+                "伟性别：男与案件关系：法定代表人",
+                "问：请介绍一下你的基本情况。",
+                "被询问人签名：赵伟",
+            ],
+            [100, 300, 2000],
+            0.95,
+        );
+        let names = interviewee_names(&one, interviewee_rule());
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert_eq!(names[0].1, "赵伟");
+        let two =
+            crate::testing::stacked(&["被询问人：赵伟、王芳性别：男"], [100, 300, 2000], 0.95);
+        let names: Vec<String> = interviewee_names(&two, interviewee_rule())
+            .into_iter()
+            .map(|n| n.1)
+            .collect();
+        assert_eq!(names, ["赵伟", "王芳"]);
     }
 
     #[test]

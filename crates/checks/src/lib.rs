@@ -17,8 +17,10 @@
 //! - [`dates`]: order of the procedure and statutory time limits, execution
 //!   at night or on a statutory holiday;
 //! - [`pages`]: archival page numbers and the order of the documents;
-//! - [`marks`]: seals and fingerprints found on the page images.
+//! - [`marks`]: seals and fingerprints found on the page images;
+//! - [`archive`]: copies marked as checked against the original.
 
+pub mod archive;
 pub mod content;
 pub mod dates;
 pub mod marks;
@@ -105,6 +107,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "forbidden_time",
     "date_order",
     "page_numbers",
+    "copy_marking",
+    "one_interviewee",
 ];
 
 /// The implemented check names (for `anjuan rubric show`).
@@ -125,6 +129,7 @@ pub fn run(input: &CheckInput) -> CheckResult {
     dates::check(&dossier, rules, &mut sink);
     pages::check(&dossier, rules, &mut sink);
     marks::check(&dossier, rules, &mut sink);
+    archive::check(&dossier, rules, &mut sink);
     CheckResult {
         findings: sink.finish(),
         implemented: IMPLEMENTED.to_vec(),
@@ -174,6 +179,9 @@ mod tests {
             targets.push((&x.target, &x.doc_types));
         }
         for x in &r.seal {
+            targets.push((&x.target, &x.doc_types));
+        }
+        for x in &r.interviewee {
             targets.push((&x.target, &x.doc_types));
         }
         for (t, types) in targets {

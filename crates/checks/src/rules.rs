@@ -42,6 +42,10 @@ pub struct Rules {
     pub seal: Vec<SealRule>,
     #[serde(default)]
     pub fingerprint: Vec<FingerprintRule>,
+    #[serde(default)]
+    pub copy: Vec<CopyRule>,
+    #[serde(default)]
+    pub interviewee: Vec<IntervieweeRule>,
 }
 
 /// A document the procedure needs.
@@ -244,6 +248,14 @@ pub struct PageNumbers {
     pub target: Target,
     /// Reads of the new numbering needed on each side of a step.
     pub min_support: usize,
+    /// The corner the number is written in: top fraction of the page
+    /// height, right fraction of its width (classify's window).
+    pub corner: [f32; 2],
+    /// A page without a number read is called unnumbered only in a file
+    /// where at least this share of pages had theirs read …
+    pub min_read_share: f32,
+    /// … and at most this many pages had none.
+    pub max_unnumbered: usize,
 }
 
 /// A document that must bear the agency's seal.
@@ -261,6 +273,42 @@ pub struct SealRule {
 pub struct FingerprintRule {
     pub doc_types: Vec<String>,
     pub slot_kinds: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// Copies filed in place of originals must say they were checked against
+/// the original (与原本核对无异).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRule {
+    pub doc_types: Vec<String>,
+    /// How a copy's title line ends (`营业执照复印件`).
+    pub title_ends: Vec<String>,
+    /// A title line is short: at most this many characters.
+    pub max_title_chars: usize,
+    /// How many lines from the top of a page the title may be.
+    pub title_lines: usize,
+    /// Statements that the copy was checked (fuzzy).
+    pub marked: Vec<String>,
+    pub reason: String,
+    pub target: Target,
+}
+
+/// One record, one interviewee: the head of a record names one person.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntervieweeRule {
+    pub doc_types: Vec<String>,
+    /// The label of the interviewee's field in the head.
+    pub labels: Vec<String>,
+    /// What may follow the label instead of a name (`签名`: the signature
+    /// place at the foot, not the head's field).
+    pub not_followed_by: Vec<String>,
+    /// Labels of the next fields, where a value read onto the same line ends.
+    pub next_labels: Vec<String>,
+    /// The head ends at the first line starting with one of these.
+    pub head_ends: Vec<String>,
     pub reason: String,
     pub target: Target,
 }

@@ -53,7 +53,26 @@ fn fixture(id: &str) -> Fixture {
 
 /// The findings of the checks on a captured dossier.
 fn findings(id: &str) -> Vec<Finding> {
-    let f = fixture(id);
+    findings_of(&fixture(id))
+}
+
+/// The findings on a captured dossier with one page's OCR lines edited:
+/// `edit` maps a line's text to its replacement, or `None` to drop it (a
+/// defect the generator does not make, on otherwise real OCR).
+fn findings_edited(id: &str, page: usize, edit: impl Fn(&str) -> Option<String>) -> Vec<Finding> {
+    let mut f = fixture(id);
+    let lines = std::mem::take(&mut f.pages[page - 1].page.lines);
+    f.pages[page - 1].page.lines = lines
+        .into_iter()
+        .filter_map(|l| {
+            let text = edit(&l.text)?;
+            Some(FLine { text, ..l })
+        })
+        .collect();
+    findings_of(&f)
+}
+
+fn findings_of(f: &Fixture) -> Vec<Finding> {
     let pages: Vec<Page> = f
         .pages
         .iter()
@@ -226,4 +245,61 @@ fn approval_boxes_record_times_officers_party_order() {
         has(&findings("d5151-010"), "P-6.1.7"),
         "documents out of order"
     );
+}
+
+#[test]
+fn copies_without_the_marking() {
+    // d5151-005 page 9: an ID card copy marked 此复印件与原件核对无异.
+    let unmarked = findings_edited("d5151-005", 9, |t| {
+        (!t.contains("核对无异")).then(|| t.to_string())
+    });
+    let f = unmarked
+        .iter()
+        .find(|f| f.item == "P-6.1.5")
+        .expect("copy unmarked");
+    assert_eq!(f.evidence[0].page, Some(9));
+    assert!(f.reason.contains("身份证复印件"), "{}", f.reason);
+    // Marked copies pass everywhere (every fixture holds one).
+    for id in [
+        "d4242-000",
+        "d4242-002",
+        "d5151-002",
+        "d5151-010",
+        "d5151-000",
+    ] {
+        assert!(
+            !has(&findings(id), "P-6.1.5") && !has(&findings(id), "C-3.1.5"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn one_interviewee_per_record() {
+    // d5151-005 page 7: the head of the record names 任燕 alone.
+    let two = findings_edited("d5151-005", 7, |t| {
+        Some(t.replacen("被询问人：任燕", "被询问人：任燕、杨瑞", 1))
+    });
+    let f = two
+        .iter()
+        .find(|f| f.item == "P-2.2.2")
+        .expect("two interviewees");
+    assert!(f.reason.contains("任燕、杨瑞"), "{}", f.reason);
+    assert_eq!(f.evidence[0].page, Some(7));
+    // Files with several records, one interviewee each, pass.
+    for id in ["d4242-002", "d5151-004", "d5151-010"] {
+        assert!(!has(&findings(id), "P-2.2.2"), "{id}");
+    }
+}
+
+#[test]
+fn correction_orders_without_a_deadline() {
+    // d7321-005: 本局责令你（单位）改正上述违法行为 — no date, no period.
+    let f = findings("d7321-005");
+    let p = f.iter().find(|f| f.item == "P-3.1.4").expect("no deadline");
+    assert!(p.reason.contains("改正期限"), "{}", p.reason);
+    // The title 责令（限期）改正通知书 is no deadline; 于…前 is.
+    for id in ["d4242-000", "d4242-002", "d5151-005", "d5151-010"] {
+        assert!(!has(&findings(id), "P-3.1.4"), "{id}");
+    }
 }
