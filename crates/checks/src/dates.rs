@@ -135,7 +135,9 @@ fn deadline(d: &Dossier, r: &DeadlineRule, sink: &mut Sink) {
         fmt(decided)
     );
     let conf = 0.8 * doc.confidence(d).min(demand.confidence(d)).max(0.5);
-    sink.emit(&for_doc(&r.target, &doc.doc_type), &reason, conf, evidence);
+    // The target names its item as it is: a basic standard of the file
+    // has no document type.
+    sink.emit(&r.target, &reason, conf, evidence);
 }
 
 fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {

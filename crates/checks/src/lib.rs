@@ -139,6 +139,7 @@ pub fn run(input: &CheckInput) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::Target;
 
     #[test]
     fn implemented_checks_cover_half_of_each_rubric() {
@@ -183,6 +184,42 @@ mod tests {
         }
         for x in &r.interviewee {
             targets.push((&x.target, &x.doc_types));
+        }
+        // Rules on the file as a whole or on one document, as the checks
+        // name them (`for_doc` with the judged document's type, or none).
+        let none: &[String] = &[String::new()];
+        let mut whole: Vec<(Target, Vec<String>)> = Vec::new();
+        for x in &r.order {
+            whole.push((x.target.clone(), none.to_vec()));
+        }
+        for x in &r.limit {
+            whole.push((x.target.clone(), none.to_vec()));
+        }
+        for x in &r.deadline {
+            whole.push((x.target.clone(), none.to_vec()));
+        }
+        whole.push((
+            r.forbidden_time.target.clone(),
+            r.forbidden_time.doc_types.clone(),
+        ));
+        for x in &r.officers {
+            whole.push((x.target.clone(), x.doc_types.clone()));
+            whole.push((x.target_basic.clone(), x.doc_types.clone()));
+        }
+        for x in &r.citation {
+            for t in [&x.abbreviated, &x.no_article].into_iter().flatten() {
+                whole.push((t.clone(), x.doc_types.clone()));
+            }
+        }
+        for x in &r.copy {
+            whole.push((x.target.clone(), none.to_vec()));
+        }
+        for x in &r.sequence {
+            whole.push((x.target.clone(), none.to_vec()));
+        }
+        whole.push((r.page_numbers.target.clone(), none.to_vec()));
+        for (t, types) in &whole {
+            targets.push((t, types));
         }
         for (t, types) in targets {
             for ty in types {
