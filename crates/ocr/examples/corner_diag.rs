@@ -3,12 +3,17 @@
 //! in the top-right corner, what a permissive pass (no confidence floor)
 //! saw, and what the corner pass ([`anjuan_ocr::corner`]) reads.
 //!
-//! `cargo run --release -p anjuan-ocr --example corner_diag -- [--seed 5412] [--dossiers 3] [--first 0] [--corner on|off]`
+//! `cargo run --release -p anjuan-ocr --example corner_diag -- [--seed 5412] [--dossiers 3] [--first 0] [--corner on|off] [--force missing|gap|repeat] [--cost]`
+//!
+//! `--force` gives every dossier that page-numbering defect. `--cost` also
+//! reads every page's upright image without the corner pass and with it
+//! forced, and prints the CPU the pass adds where it runs and per page.
 //!
 //! Never run it on the reserved evaluation seeds 9000–9999.
 
+use anjuan_gen::defects::Defect;
 use anjuan_gen::{KindChoice, Profile, Spec};
-use anjuan_ocr::corner::{corner_number, CornerParams};
+use anjuan_ocr::corner::{corner_number, has_number, CornerParams};
 use anjuan_ocr::{read_page, OcrEngine, PpOcrEngine, PpParams};
 
 fn cpu() -> f64 {
@@ -18,6 +23,8 @@ fn cpu() -> f64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut seed, mut dossiers, mut first) = (5412u64, 3u64, 0u64);
     let mut corner = true;
+    let mut forced: Option<Vec<Defect>> = None;
+    let mut cost = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or(format!("{a} needs a value"));
@@ -26,6 +33,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--dossiers" => dossiers = val()?.parse()?,
             "--first" => first = val()?.parse()?,
             "--corner" => corner = val()? == "on",
+            "--cost" => cost = true,
+            "--force" => {
+                forced = Some(vec![match val()?.as_str() {
+                    "missing" => Defect::PageNumberMissing,
+                    "gap" => Defect::PageNumberGap,
+                    _ => Defect::PageNumberRepeat,
+                }])
+            }
             _ => return Err(format!("unknown argument {a}").into()),
         }
     }
@@ -53,6 +68,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..params
         },
     )?;
+    let mut forced_pass = PpOcrEngine::new(
+        &tp,
+        PpParams {
+            corner: CornerParams {
+                trust_conf: f32::INFINITY,
+                ..CornerParams::default()
+            },
+            ..PpParams::default()
+        },
+    )?;
+    let mut no_pass = PpOcrEngine::new(
+        &tp,
+        PpParams {
+            corner: CornerParams {
+                enabled: false,
+                ..CornerParams::default()
+            },
+            ..PpParams::default()
+        },
+    )?;
+    // CPU without the pass, with it on every page; pages where it runs.
+    let (mut cpu_off, mut cpu_forced, mut runs) = (0.0, 0.0, 0usize);
     let renderer = anjuan_paper::Renderer::new()?;
     let (mut numbered, mut read_ok, mut wrong, mut false_reads, mut pages) = (0, 0, 0, 0, 0);
     let mut cpu_total = 0.0;
@@ -63,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             kind: KindChoice::Mixed,
             profile: Profile::Small,
             dpi: None,
-            forced: None,
+            forced: forced.clone(),
         };
         let plan = anjuan_gen::dossier::plan(&spec, &renderer);
         let (encoded, truths) = anjuan_gen::dossier::render(&plan, &renderer);
@@ -74,6 +111,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let read = read_page(&mut engine, &img)?;
             cpu_total += cpu() - c0;
             let (w, h) = (read.text.width, read.text.height);
+            if cost {
+                let c0 = cpu();
+                let plain = no_pass.recognize(&read.image)?;
+                let c1 = cpu();
+                forced_pass.recognize(&read.image)?;
+                cpu_off += c1 - c0;
+                cpu_forced += cpu() - c1;
+                runs += usize::from(!has_number(&plain.lines, w, h, &window));
+            }
             let got = read
                 .text
                 .lines
@@ -122,5 +168,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * read_ok as f64 / numbered.max(1) as f64,
         1e3 * cpu_total / pages.max(1) as f64
     );
+    if cost {
+        let per_run = (cpu_forced - cpu_off) / pages.max(1) as f64;
+        println!(
+            "corner pass: {:.0} ms CPU where it runs ({:.0} vs {:.0} ms/page recognition), runs on {runs}/{pages} pages: {:.1} ms/page added",
+            1e3 * per_run,
+            1e3 * cpu_forced / pages.max(1) as f64,
+            1e3 * cpu_off / pages.max(1) as f64,
+            1e3 * per_run * runs as f64 / pages.max(1) as f64
+        );
+    }
     Ok(())
 }
