@@ -10,6 +10,12 @@
 #        third_party/lib/libpdfium.so                 (pypdfium2, pdfium 8149)
 #        third_party/lib/libonnxruntime.so{,.1.24.4}  (onnxruntime 1.24.4, C API 24)
 #        third_party/models/ppocr-v4/{det,rec,cls}.onnx (rapidocr-onnxruntime 1.4.4)
+#   3. The models anjuan runs, third_party/models/ppocr-v4/{det,rec,cls}-fused.onnx:
+#      the same networks with their elementwise chains folded (scripts/ppocr_fuse.py,
+#      exact up to float rounding, ~15 % less CPU), written by that script under pinned
+#      onnx/numpy wheels (scripts/model_tools.requirements.txt, --require-hashes,
+#      pip-installed with --target into the wheel cache, not into any Python) and
+#      checked against scripts/derived_models.lock.
 #      third_party/MANIFEST is written last; anjuan finds third_party/ by it.
 #
 # Env: ANJUAN_WHEEL_CACHE (default ~/.cache/anjuan/wheels), ANJUAN_THIRD_PARTY
@@ -22,6 +28,8 @@ TP="${ANJUAN_THIRD_PARTY:-$REPO/third_party}"
 CACHE="${ANJUAN_WHEEL_CACHE:-$HOME/.cache/anjuan/wheels}"
 REQ="$SCRIPTS/third_party.requirements.txt"
 LOCK="$SCRIPTS/third_party.lock"
+TOOLS_REQ="$SCRIPTS/model_tools.requirements.txt"
+DERIVED_LOCK="$SCRIPTS/derived_models.lock"
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim libtesseract-dev libleptonica-dev
@@ -63,25 +71,48 @@ PY="$(command -v python3 || true)"
 
 # Lock entries: prefix member dest sha256
 mapfile -t ENTRIES < <(grep -v '^\s*#' "$LOCK" | grep -v '^\s*$')
+# Derived entries: source dest sha256 (both under third_party/)
+mapfile -t DERIVED < <(grep -v '^\s*#' "$DERIVED_LOCK" | grep -v '^\s*$')
 
-installed_ok() {
-  [[ -f "$TP/MANIFEST" ]] || return 1
+sum_ok() { [[ -f "$1" && "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }
+
+unpacked_ok() {
   local prefix member dest sum
   for e in "${ENTRIES[@]}"; do
     read -r prefix member dest sum <<<"$e"
-    [[ -f "$TP/$dest" ]] || return 1
-    [[ "$(sha256sum "$TP/$dest" | cut -d' ' -f1)" == "$sum" ]] || return 1
+    sum_ok "$TP/$dest" "$sum" || return 1
   done
   [[ -e "$TP/lib/libonnxruntime.so" ]] || return 1
   return 0
 }
 
-if installed_ok; then
+derived_ok() {
+  local src dest sum
+  for e in "${DERIVED[@]}"; do
+    read -r src dest sum <<<"$e"
+    sum_ok "$TP/$dest" "$sum" || return 1
+  done
+  return 0
+}
+
+if [[ -f "$TP/MANIFEST" ]] && unpacked_ok && derived_ok; then
   log "third_party/ up to date ($TP)"
   exit 0
 fi
+rm -f "$TP/MANIFEST"
+
+ensure_pip() {
+  if ! "$PY" -m pip --version >/dev/null 2>&1; then
+    log "pip missing: installing python3-pip"
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-pip
+  fi
+}
 
 mkdir -p "$CACHE"
+if ! unpacked_ok; then
 have_wheels() {
   local prefix member dest sum
   for e in "${ENTRIES[@]}"; do
@@ -90,13 +121,7 @@ have_wheels() {
   done
 }
 if ! have_wheels; then
-  if ! "$PY" -m pip --version >/dev/null 2>&1; then
-    log "pip missing: installing python3-pip"
-    SUDO=""
-    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-pip
-  fi
+  ensure_pip
   log "downloading pinned wheels into $CACHE"
   "$PY" -m pip download --no-deps --require-hashes --only-binary=:all: \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
@@ -118,7 +143,6 @@ while read -r line; do
     || die "$whl: sha256 mismatch (delete it and run again)"
 done < <(grep -v '^\s*#' "$REQ" | grep -v '^\s*$')
 
-rm -f "$TP/MANIFEST"
 mkdir -p "$TP/lib" "$TP/models/ppocr-v4"
 for e in "${ENTRIES[@]}"; do
   read -r prefix member dest sum <<<"$e"
@@ -137,11 +161,43 @@ PYEOF
   [[ "$got" == "$sum" ]] || die "$TP/$dest: sha256 $got, expected $sum"
 done
 ln -sfn libonnxruntime.so.1.24.4 "$TP/lib/libonnxruntime.so"
+fi
+
+# ---- 3. derived models ----------------------------------------------------------
+if ! derived_ok; then
+  TOOLS="$CACHE/model-tools"
+  pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  [[ "$pyver" == 3.11 ]] || die "$PY is Python $pyver; the pinned model tools ($TOOLS_REQ) are wheels for 3.11"
+  if ! PYTHONPATH="$TOOLS" "$PY" -c 'import onnx, numpy' >/dev/null 2>&1; then
+    ensure_pip
+    log "installing the pinned model tools (onnx, numpy) into $TOOLS"
+    rm -rf "$TOOLS.tmp"
+    "$PY" -m pip install --no-deps --require-hashes --only-binary=:all: --no-compile --root-user-action=ignore \
+      --disable-pip-version-check -q --target "$TOOLS.tmp" -r "$TOOLS_REQ" \
+      || die "pip install of $TOOLS_REQ failed (is PyPI reachable?)"
+    rm -rf "$TOOLS"
+    mv "$TOOLS.tmp" "$TOOLS"
+  fi
+  for e in "${DERIVED[@]}"; do
+    read -r src dest sum <<<"$e"
+    sum_ok "$TP/$dest" "$sum" && continue
+    log "writing $dest from $src (scripts/ppocr_fuse.py)"
+    PYTHONPATH="$TOOLS" "$PY" "$SCRIPTS/ppocr_fuse.py" "$TP/$src" "$TP/$dest.tmp" 2>/dev/null \
+      || die "scripts/ppocr_fuse.py $TP/$src failed"
+    got="$(sha256sum "$TP/$dest.tmp" | cut -d' ' -f1)"
+    [[ "$got" == "$sum" ]] || die "$TP/$dest: sha256 $got, expected $sum (scripts/derived_models.lock)"
+    mv "$TP/$dest.tmp" "$TP/$dest"
+  done
+fi
 
 {
   echo "# anjuan third_party, written by scripts/setup.sh; sha256  path"
   for e in "${ENTRIES[@]}"; do
     read -r prefix member dest sum <<<"$e"
+    echo "$sum  $dest"
+  done
+  for e in "${DERIVED[@]}"; do
+    read -r src dest sum <<<"$e"
     echo "$sum  $dest"
   done
 } >"$TP/MANIFEST.tmp"

@@ -50,6 +50,7 @@ pub mod layout;
 pub mod onnx;
 pub mod orient;
 pub mod ppocr;
+pub mod resample;
 pub mod tess;
 
 pub use orient::{Orientation, Orienter};

@@ -1,8 +1,7 @@
 //! ONNX Runtime plumbing and the three PP-OCR networks: DB text detection,
 //! CRNN/SVTR line recognition (CTC) and the 0°/180° line classifier.
 
-use crate::OcrError;
-use image::imageops::{self, FilterType};
+use crate::{resample, OcrError};
 use image::{GrayImage, Luma};
 use imageproc::region_labelling::{connected_components, Connectivity};
 use ort::environment::Environment;
@@ -12,9 +11,16 @@ use std::sync::Mutex;
 
 /// File names under `third_party/`.
 pub const ORT_LIB: &str = "lib/libonnxruntime.so";
-pub const DET_MODEL: &str = "models/ppocr-v4/det.onnx";
-pub const REC_MODEL: &str = "models/ppocr-v4/rec.onnx";
-pub const CLS_MODEL: &str = "models/ppocr-v4/cls.onnx";
+/// The networks the engine runs: the PP-OCR models below with their elementwise
+/// chains folded into the convolutions by `scripts/ppocr_fuse.py` (setup.sh
+/// writes them; outputs equal to ~1e-6, ~15 % less CPU).
+pub const DET_MODEL: &str = "models/ppocr-v4/det-fused.onnx";
+pub const REC_MODEL: &str = "models/ppocr-v4/rec-fused.onnx";
+pub const CLS_MODEL: &str = "models/ppocr-v4/cls-fused.onnx";
+/// The models as shipped by rapidocr-onnxruntime, which the fused ones are made from.
+pub const DET_MODEL_SHIPPED: &str = "models/ppocr-v4/det.onnx";
+pub const REC_MODEL_SHIPPED: &str = "models/ppocr-v4/rec.onnx";
+pub const CLS_MODEL_SHIPPED: &str = "models/ppocr-v4/cls.onnx";
 
 static ENV: Mutex<Option<Environment>> = Mutex::new(None);
 
@@ -153,8 +159,13 @@ const DET_STD: [f32; 3] = [0.229, 0.224, 0.225];
 
 impl Det {
     pub fn load(third_party: &Path) -> Result<Self, OcrError> {
+        Self::load_model(third_party, DET_MODEL)
+    }
+
+    /// A DB detector from `model` (a path under `third_party/`).
+    pub fn load_model(third_party: &Path, model: &str) -> Result<Self, OcrError> {
         Ok(Det {
-            session: session(third_party, DET_MODEL)?,
+            session: session(third_party, model)?,
         })
     }
 
@@ -171,7 +182,7 @@ impl Det {
         let src = if (rw, rh) == (w, h) {
             img
         } else {
-            resized = imageops::resize(img, rw, rh, FilterType::Triangle);
+            resized = resample::resize(img, rw, rh);
             &resized
         };
         // Only the inked part of the page goes through the network, at the
@@ -327,7 +338,7 @@ fn boxes_from_prob(prob: &[f32], w: u32, h: u32, p: &DetParams) -> Vec<DetBox> {
 fn resize_to_height(crop: &GrayImage, height: u32, min_w: u32, max_w: u32) -> GrayImage {
     let (w, h) = crop.dimensions();
     let rw = ((w as f32 * height as f32 / h.max(1) as f32).ceil() as u32).clamp(min_w, max_w);
-    imageops::resize(crop, rw, height, FilterType::Triangle)
+    resample::resize(crop, rw, height)
 }
 
 /// Writes `imgs` into an `[n, 3, h, width]` tensor normalised to -1..1, padded with 0.
@@ -357,8 +368,13 @@ pub struct Cls {
 
 impl Cls {
     pub fn load(third_party: &Path) -> Result<Self, OcrError> {
+        Self::load_model(third_party, CLS_MODEL)
+    }
+
+    /// A line classifier from `model` (a path under `third_party/`).
+    pub fn load_model(third_party: &Path, model: &str) -> Result<Self, OcrError> {
         Ok(Cls {
-            session: session(third_party, CLS_MODEL)?,
+            session: session(third_party, model)?,
         })
     }
 
@@ -414,7 +430,12 @@ pub const REC_MAX_WIDTH: u32 = 1600;
 
 impl Rec {
     pub fn load(third_party: &Path) -> Result<Self, OcrError> {
-        let session = session(third_party, REC_MODEL)?;
+        Self::load_model(third_party, REC_MODEL)
+    }
+
+    /// A recogniser from `model` (a path under `third_party/`).
+    pub fn load_model(third_party: &Path, model: &str) -> Result<Self, OcrError> {
+        let session = session(third_party, model)?;
         let dict = session
             .metadata()
             .ok()
@@ -422,7 +443,7 @@ impl Rec {
             .ok_or_else(|| {
                 OcrError::Setup(format!(
                     "{}: no `character` dictionary in the model metadata",
-                    third_party.join(REC_MODEL).display()
+                    third_party.join(model).display()
                 ))
             })?;
         let mut chars = vec!['\0'];

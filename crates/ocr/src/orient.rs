@@ -12,8 +12,8 @@
 //! profiles of the dark pixels of the upright, scaled page over ±6°.
 
 use crate::onnx::{Cls, Det, DetBox, DetParams, Rec, RecText};
-use crate::OcrError;
-use image::imageops::{self, FilterType};
+use crate::{resample, OcrError};
+use image::imageops;
 use image::{GrayImage, Luma};
 use imageproc::geometric_transformations::{rotate_about_center, Interpolation};
 use std::path::Path;
@@ -105,7 +105,7 @@ impl Orienter {
             ((w as f32 * scale).round() as u32).max(1),
             ((h as f32 * scale).round() as u32).max(1),
         );
-        let small = imageops::resize(img, sw, sh, FilterType::Triangle);
+        let small = resample::resize(img, sw, sh);
         let params = DetParams {
             max_side: ORIENT_SIDE,
             ..DetParams::default()
