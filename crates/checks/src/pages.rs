@@ -1,9 +1,17 @@
-//! Archival page numbers (gaps and repeats) and the order of the documents.
+//! Archival page numbers (gaps, repeats, unnumbered pages) and the order of
+//! the documents.
 //!
 //! Page numbers as read are noisy (a dropped digit, a circled number not
 //! read at all), so a gap or a repeat is found as a lasting step in
 //! `number − position`: several reads agree on one offset before a page and
 //! on another after it. A single odd read is a misread, not a defect.
+//!
+//! An unnumbered page is one whose corner holds no number while the numbers
+//! of the pages around it run on across it (the page before is n − 1, the
+//! page after n + 1). Only the OCR's corner pass (`anjuan_ocr::corner`),
+//! which reads the corner again closely wherever the page pass found no
+//! number, makes this tellable from a missed read; and it is called only in
+//! a file where reading worked (`min_read_share`, `max_unnumbered`).
 
 use crate::rules::{PageNumbers, Rules, Sequence};
 use crate::sink::Sink;
@@ -13,6 +21,7 @@ use anjuan_core::contract::Evidence;
 
 pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
     numbers(d, &rules.page_numbers, sink);
+    unnumbered(d, &rules.page_numbers, sink);
     for s in rules.sequence.iter().filter(|s| s.kind == d.kind) {
         sequence(d, s, sink);
     }
@@ -102,6 +111,82 @@ fn numbers(d: &Dossier, r: &PageNumbers, sink: &mut Sink) {
     sink.emit(&r.target, &reason, conf, evidence);
 }
 
+/// Pages with geometry whose corner holds no number read, where the
+/// numbers read before and after run on across the page.
+pub fn unnumbered_pages(d: &Dossier, r: &PageNumbers) -> Vec<(usize, i64)> {
+    let pages = d.pages;
+    let unread: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].printed_page_number.is_none())
+        .collect();
+    let read_share = 1.0 - unread.len() as f32 / pages.len().max(1) as f32;
+    if unread.is_empty() || unread.len() > r.max_unnumbered || read_share < r.min_read_share {
+        return Vec::new();
+    }
+    let offset = |j: usize| pages[j].printed_page_number.map(|n| n as i64 - j as i64);
+    unread
+        .into_iter()
+        .filter(|&i| {
+            let p = &pages[i];
+            p.width > 0 && p.height > 0 && !p.lines.is_empty()
+        })
+        .filter_map(|i| {
+            let before = (0..i).rev().find_map(offset);
+            let after = (i + 1..pages.len()).find_map(offset);
+            let runs_on = match (before, after) {
+                (Some(a), Some(b)) => a == b,
+                // The first page: numbering starts at 1.
+                (None, Some(b)) => b == 1,
+                // The last page: the numbering before it.
+                (Some(_), None) => true,
+                (None, None) => false,
+            };
+            runs_on.then(|| (i, i as i64 + before.or(after).unwrap_or(1)))
+        })
+        .collect()
+}
+
+fn unnumbered(d: &Dossier, r: &PageNumbers, sink: &mut Sink) {
+    let found = unnumbered_pages(d, r);
+    let read = d
+        .pages
+        .iter()
+        .filter(|p| p.printed_page_number.is_some())
+        .count();
+    let share = read as f32 / d.pages.len().max(1) as f32;
+    for (page, expected) in found {
+        let reason = format!(
+            "卷内第{}页未编页码：右上角未见页码（前后页页码连续，此页应为{}）",
+            page + 1,
+            expected
+        );
+        let conf = (0.45 + 0.45 * share).min(0.88);
+        sink.emit(&r.target, &reason, conf, vec![corner_evidence(d, r, page)]);
+    }
+}
+
+/// The page-number corner of a page: its box and what was read there.
+fn corner_evidence(d: &Dossier, r: &PageNumbers, page: usize) -> Evidence {
+    let p = &d.pages[page];
+    let [top, right] = r.corner;
+    let x0 = (p.width as f32 * (1.0 - right)) as u32;
+    let y1 = (p.height as f32 * top).ceil() as u32;
+    let seen: Vec<&str> = p
+        .lines
+        .iter()
+        .filter(|l| l.bbox[3] <= y1 && l.bbox[0] >= x0)
+        .map(|l| l.text)
+        .collect();
+    Evidence {
+        page: Some(page as u32 + 1),
+        bbox: Some([x0, 0, p.width, y1]),
+        text: Some(if seen.is_empty() {
+            "（右上角无页码）".to_string()
+        } else {
+            seen.join(" ")
+        }),
+    }
+}
+
 /// The page-number line of a page (top right), or the page.
 fn number_evidence(d: &Dossier, page: usize) -> Evidence {
     let p = &d.pages[page];
@@ -149,12 +234,104 @@ fn sequence(d: &Dossier, s: &Sequence, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{rules, CheckInput, Line, Page};
+    use anjuan_core::contract::DocumentEntry;
+    use anjuan_core::CaseKind;
 
     fn reads(v: &[Option<i64>]) -> Vec<(usize, i64)> {
         v.iter()
             .enumerate()
             .filter_map(|(i, n)| n.map(|n| (i, n)))
             .collect()
+    }
+
+    /// A file of A4 pages at 200 DPI, one document, with these corner numbers.
+    fn numbered(numbers: &[Option<u32>], texts: &'static [String]) -> Vec<Page<'static>> {
+        static MARKS: std::sync::OnceLock<anjuan_core::marks::PageMarks> =
+            std::sync::OnceLock::new();
+        let marks = MARKS.get_or_init(Default::default);
+        numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut lines = vec![Line {
+                    text: "询问笔录正文",
+                    bbox: [200, 400, 1400, 450],
+                    confidence: 0.99,
+                }];
+                if n.is_some() {
+                    lines.insert(
+                        0,
+                        Line {
+                            text: &texts[i],
+                            bbox: [1500, 100, 1540, 140],
+                            confidence: 0.95,
+                        },
+                    );
+                }
+                Page {
+                    lines,
+                    marks,
+                    dpi: 200,
+                    width: 1654,
+                    height: 2339,
+                    doc_type: "interview_record",
+                    document: 1,
+                    printed_page_number: *n,
+                }
+            })
+            .collect()
+    }
+
+    fn unnumbered_in(numbers: &[Option<u32>]) -> Vec<(usize, i64)> {
+        let texts: &'static [String] = Box::leak(
+            numbers
+                .iter()
+                .map(|n| n.map(|v| v.to_string()).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        let docs = [DocumentEntry {
+            index: 1,
+            doc_type: "interview_record".into(),
+            title: None,
+            pages: [1, numbers.len() as u32],
+            confidence: 1.0,
+            date: None,
+            number: None,
+        }];
+        let input = CheckInput {
+            case_kind: CaseKind::Penalty,
+            pages: numbered(numbers, texts),
+            documents: &docs,
+            rubric: None,
+        };
+        let d = Dossier::new(&input);
+        unnumbered_pages(&d, &rules::rules().page_numbers)
+    }
+
+    #[test]
+    fn an_unnumbered_page_is_one_the_numbers_run_on_across() {
+        let mut n: Vec<Option<u32>> = (1..=12).map(Some).collect();
+        n[5] = None;
+        assert_eq!(unnumbered_in(&n), vec![(5, 6)]);
+        // The first page, where numbering starts at 1.
+        let mut n: Vec<Option<u32>> = (1..=12).map(Some).collect();
+        n[0] = None;
+        assert_eq!(unnumbered_in(&n), vec![(0, 1)]);
+        // Every page numbered: none.
+        let n: Vec<Option<u32>> = (1..=12).map(Some).collect();
+        assert_eq!(unnumbered_in(&n), vec![]);
+        // A gap at the unread page: the numbers do not run on across it;
+        // that is the gap check's.
+        let mut n: Vec<Option<u32>> = (1..=12)
+            .map(|v| Some(if v > 6 { v + 1 } else { v }))
+            .collect();
+        n[5] = None;
+        assert_eq!(unnumbered_in(&n), vec![]);
+        // A file where reading failed on many pages: no call.
+        let n: Vec<Option<u32>> = (1..=12).map(|v| (v % 3 != 0).then_some(v)).collect();
+        assert_eq!(unnumbered_in(&n), vec![]);
     }
 
     #[test]
