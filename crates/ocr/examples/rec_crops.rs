@@ -1,6 +1,6 @@
 //! Writes the line crops the PP-OCR engine recognises on page images, scaled to
 //! the recogniser's 48 px height, as PNGs: calibration data for a quantized
-//! recogniser (scripts/quantize_rec.sh), or material to look at.
+//! recogniser (see the speed notes in lib.rs), or material to look at.
 //!
 //! `cargo run --release -p anjuan-ocr --example rec_crops -- OUT_DIR PAGE.jpg...`
 

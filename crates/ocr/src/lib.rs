@@ -18,15 +18,36 @@
 //! for Tesseract, measured on a 2-core machine shared with builds at load ~8,
 //! so upper bounds.
 //!
-//! **Speed.** `examples/stage_profile` splits a page's CPU: recognition ~1.1 s
-//! (batch 1 is fastest: batches of 2–16 width-sorted crops measured 1.2–2.3×
-//! slower), detection at long side 1280 ~0.5 s (on the inked window only, see
-//! [`onnx::DetParams::crop_to_ink`]), orientation ~0.2 s, deskew ~0.1 s.
-//! `examples/par_bench` (2 workers, 46 pages of seed 321/322, both DPIs):
-//! 2.39 → 1.95 s CPU/page and peak RSS 827 → ~720 MB from the ink window,
-//! orientation at 512 px and nearest-pixel deskew, CER 3.4 % before and after.
-//! Measured and rejected: ORT arena off (−100 MB, +27 % CPU), flush-to-zero
-//! (no gain), det side 1120 or rec crops padded to 16 % (−12 % CPU, +1 point CER).
+//! **Speed.** Measured per page (orientation + deskew + OCR, one worker) with
+//! `examples/par_bench --jobs 1` on 78 pages of `anjuan-gen` seed 5311
+//! (dossiers 0–3 at 200 DPI, 4–5 at 300 DPI, 6 of them turned 90/180/270°),
+//! three runs side by side on the same shared machine (load 8–13):
+//!
+//! | models / resampling | CPU s/page | CER upright / turned |
+//! |---|---:|---:|
+//! | shipped PP-OCRv4, `image` resize | 1.84 | 3.40 % / 2.91 % |
+//! | fused models ([`onnx::DET_MODEL`], `scripts/ppocr_fuse.py`) | 1.58 | 3.40 % / 2.91 % |
+//! | fused + [`resample`] (`fast_image_resize`, AVX2) | 1.39 | 3.40 % / 2.91 % |
+//!
+//! (the same 632 + 60 character edits in all three). Where the time went:
+//! ONNX Runtime's per-operator profile of the recogniser put a third of it in
+//! the elementwise ops PP-LCNetV3 wraps around every convolution (a scalar
+//! affine block, hard-swish as five ops, another affine block) and in the
+//! layout reorders they force; `ppocr_fuse.py` folds the affine blocks into
+//! the convolutions and hard-swish into HardSigmoid × x, exact up to float
+//! rounding (`tests/fused.rs`): recogniser −15 %, detector −13 %. `perf` then
+//! put 13 % of a page in `image`'s resize (page → detector size, page → 512 px
+//! for orientation): under 1 % with `fast_image_resize`. After both (`perf`, 8
+//! pages), 83 % of a page's CPU is inside ONNX Runtime, deskew 3 %, the
+//! kernel (page faults) 5 %.
+//!
+//! Measured and rejected: int8 recogniser (ORT static QDQ of the convolutions,
+//! calibrated on 317 crops of seed 6101 from `examples/rec_crops`): per-channel
+//! −18 % rec CPU but 2.9 % of characters read differently from float on 629
+//! crops of seed 5311; per-tensor −20 % and unusable (99 %). Earlier: recognition
+//! batches of 2–16 width-sorted crops (1.2–2.3× slower than batch 1), ORT arena
+//! off (−100 MB, +27 % CPU), flush-to-zero (no gain), det side 1120 or rec crops
+//! padded to 16 % (−12 % CPU, +1 point CER).
 //!
 //! **Threads.** Every engine runs single-threaded (ONNX Runtime: one intra-op
 //! thread, no spinning); run one engine per worker thread. The Tesseract engine
