@@ -3,9 +3,9 @@
 //! in the top-right corner, what a permissive pass (no confidence floor)
 //! saw, and what the corner pass ([`anjuan_ocr::corner`]) reads.
 //!
-//! `cargo run --release -p anjuan-ocr --example corner_diag -- [--seed 5412] [--dossiers 3] [--first 0] [--corner on|off] [--force missing|gap|repeat] [--cost]`
+//! `cargo run --release -p anjuan-ocr --example corner_diag -- [--seed 5412] [--dossiers 3] [--first 0] [--corner on|off] [--force missing|gap|repeat] [--cost] [--save DIR]`
 //!
-//! `--force` gives every dossier that page-numbering defect. `--cost` also
+//! `--save DIR` writes the upright image of each page missed there. `--force` gives every dossier that page-numbering defect. `--cost` also
 //! reads every page's upright image without the corner pass and with it
 //! forced, and prints the CPU the pass adds where it runs and per page.
 //!
@@ -25,6 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut corner = true;
     let mut forced: Option<Vec<Defect>> = None;
     let mut cost = false;
+    let mut save: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or(format!("{a} needs a value"));
@@ -34,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--first" => first = val()?.parse()?,
             "--corner" => corner = val()? == "on",
             "--cost" => cost = true,
+            "--save" => save = Some(val()?.into()),
             "--force" => {
                 forced = Some(vec![match val()?.as_str() {
                     "missing" => Defect::PageNumberMissing,
@@ -137,6 +139,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (Some(_), Some(_)) => wrong += 1,
                 (None, Some(_)) => false_reads += 1,
                 (Some(_), None) => {}
+            }
+            if let Some(dir) = &save {
+                std::fs::create_dir_all(dir)?;
+                read.image
+                    .save(dir.join(format!("{}-p{:03}.png", plan.id, truth.page)))?;
             }
             let tline = truth
                 .lines
