@@ -11,6 +11,10 @@
 //! from its page cache — the real path; without it the truth's text lines
 //! stand in for OCR (boxes split evenly into characters).
 //!
+//! `ONLY=ID:PAGE` looks at one page (all its slots printed, its upright
+//! image saved in /tmp); `UNSIGNED=1` with `-v` lists every slot judged
+//! unsigned, to hold against the truth's unsigned defects.
+//!
 //! Truth: seals and fingerprints are where the generator's layout placed
 //! them (re-planned from the seed; the renderer jitters them by ≤ 3 mm); a
 //! slot is truly signed when a handwritten truth line lies mostly in it.
@@ -123,7 +127,21 @@ fn main() -> anyhow::Result<()> {
         let layouts: Vec<_> = plan.layouts.iter().flatten().collect();
         let pdf = truth_dir.join(format!("{}.pdf", truth.id));
         let mut reader = anjuan_ingest::open(&DossierSource::pdf(&pdf), &ingest)?;
+        // ONLY=ID:PAGE looks at one page: all its slots, its image in /tmp.
+        let only = std::env::var("ONLY").ok();
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.starts_with(&format!("{}:", truth.id)))
+        {
+            continue;
+        }
         for (i, pt) in truth.pages.iter().enumerate() {
+            if only
+                .as_ref()
+                .is_some_and(|o| *o != format!("{}:{}", truth.id, i + 1))
+            {
+                continue;
+            }
             let PageContent::Image(page) = reader.read_page(i as u32)? else {
                 continue;
             };
@@ -187,6 +205,11 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             t.pages += 1;
+            if only.is_some() {
+                let out = format!("/tmp/marks_{}_{}.png", truth.id, i + 1);
+                gray.save(&out)?;
+                eprintln!("{out}\n{:#?}", marks.signatures);
+            }
             if verbose {
                 eprintln!(
                     "{} p{} {} gray={} seals {:?} prints {:?}",
@@ -357,7 +380,7 @@ fn score_slots(
             }
             (false, false) => unsigned.tp += 1,
         }
-        if verbose && s.signed != truly {
+        if verbose && (s.signed != truly || std::env::var_os("UNSIGNED").is_some() && !s.signed) {
             eprintln!(
                 "  {id} p{page}: slot {} ({}) area {:?} said signed={} conf {:.2} text {:?}, truth {}",
                 s.label, s.kind, s.area, s.signed, s.confidence, s.text, truly

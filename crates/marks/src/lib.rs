@@ -22,7 +22,7 @@ use anjuan_ocr::{OcrLine, Orientation};
 use image::{DynamicImage, GrayImage};
 
 /// Version of the detectors; cached marks of another version are found again.
-pub const MARKS_VERSION: u32 = 3;
+pub const MARKS_VERSION: u32 = 4;
 
 /// The redness of a colour page in ink convention (255 = none, 0 = strong
 /// red), or `None` when the image has no colour (a grayscale scan, also one

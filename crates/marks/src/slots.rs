@@ -1,7 +1,13 @@
 //! Signature slots: the labels of `data/labels.toml` found in the OCR lines,
-//! the place right of each label on its row (up to the next label, a table
-//! rule or the margin; in a table the next cell), and whether handwriting
-//! ink is there.
+//! the place right of each label (up to the next label, a table rule or the
+//! margin; in a table the next cell), and whether handwriting ink is there.
+//!
+//! The place is bounded by the form's geometry: in a table, the cell between
+//! the horizontal rules above and below the label (less lines reaching in
+//! from outside the cell); elsewhere the label's text row, halfway to the
+//! neighbouring lines' boxes (OCR pads them, so they often overlap), so that
+//! neither printed text nor another row's signature counts. A label with no
+//! room after it is signed below.
 //!
 //! Ink is dark pixels that are not a printed placeholder the OCR read there
 //! (年 月 日, （签名）…), not a table rule, and not red (a fingerprint or
@@ -17,6 +23,8 @@ use std::sync::OnceLock;
 /// Pixels darker than this are ink (pens and toner scan near black; red pad
 /// ink on a grayscale scan is mid-gray and stays out).
 const INK_LEVEL: u8 = 110;
+/// Pixels darker than this may belong to a printed table rule.
+const RULE_LEVEL: u8 = 170;
 /// Red plane level below which a pixel is pad ink, not pen.
 const RED_LEVEL: u8 = 185;
 /// Characters that may be printed in a slot without anyone having signed.
@@ -122,6 +130,10 @@ struct Hit {
     text: String,
     kind: String,
     bbox: [u32; 4],
+    /// Right end of the label's printed ink: its OCR line's end when nothing
+    /// follows the label in the line (the box then often ends short of the
+    /// last glyph), else the label box's end.
+    ink_end: u32,
 }
 
 fn find_labels(lines: &[OcrLine]) -> Vec<Hit> {
@@ -159,10 +171,16 @@ fn find_labels(lines: &[OcrLine]) -> Vec<Hit> {
                             .map(|c| c.bbox)
                             .reduce(union)
                             .unwrap_or(line.bbox);
+                        let ink_end = if e == text.len() {
+                            line.bbox[2].max(bbox[2])
+                        } else {
+                            bbox[2]
+                        };
                         hits.push(Hit {
                             text: text[i..e].iter().collect(),
                             kind: l.kind.clone(),
                             bbox,
+                            ink_end,
                         });
                     }
                     i = e;
@@ -210,9 +228,60 @@ impl Ink<'_> {
             && self.red.is_none_or(|r| r.get_pixel(x, y).0[0] >= RED_LEVEL)
     }
 
+    /// A pixel of a printed rule: rules are thin and blur lighter than
+    /// text strokes.
+    fn rule_at(&self, x: u32, y: u32) -> bool {
+        self.gray.get_pixel(x, y).0[0] < RULE_LEVEL
+            && self.red.is_none_or(|r| r.get_pixel(x, y).0[0] >= RED_LEVEL)
+    }
+
+    /// Rule pixels in column `x` between rows `y0..y1`.
+    fn rule_column(&self, x: u32, y0: u32, y1: u32) -> u32 {
+        (y0..y1).filter(|&y| self.rule_at(x, y)).count() as u32
+    }
+
     /// Ink pixels in column `x` between rows `y0..y1`.
     fn column(&self, x: u32, y0: u32, y1: u32) -> u32 {
         (y0..y1).filter(|&y| self.at(x, y)).count() as u32
+    }
+
+    /// Longest run of ink along row `y` between columns `x0..x1`.
+    fn run_along(&self, y: u32, x0: u32, x1: u32) -> u32 {
+        let (mut best, mut run) = (0, 0);
+        for x in x0..x1 {
+            run = if self.rule_at(x, y) { run + 1 } else { 0 };
+            best = best.max(run);
+        }
+        best
+    }
+
+    /// The rows just inside the table rules nearest row `cy` above and below
+    /// it within `y0..y1` (runs of ink of at least `len` between `x0..x1`).
+    fn rules_around(
+        &self,
+        x0: u32,
+        x1: u32,
+        (y0, y1): (u32, u32),
+        cy: u32,
+        len: u32,
+    ) -> (Option<u32>, Option<u32>) {
+        if x1 - x0 < len {
+            return (None, None);
+        }
+        let rule = |y: u32| self.run_along(y, x0, x1) >= len;
+        let top = (y0..cy.min(y1)).rev().find(|&y| rule(y)).map(|y| y + 3);
+        let bottom = (cy.max(y0)..y1)
+            .find(|&y| rule(y))
+            .map(|y| y.saturating_sub(2));
+        (top, bottom)
+    }
+
+    /// The band `y0..y1` narrowed to the table rules (runs of ink of at
+    /// least `len` between `x0..x1`) nearest row `cy` above and below it.
+    fn between_rules(&self, x0: u32, x1: u32, y0: u32, y1: u32, cy: u32, len: u32) -> (u32, u32) {
+        let (top, bottom) = self.rules_around(x0, x1, (y0, y1), cy, len);
+        let top = top.unwrap_or(y0).min(cy);
+        (top, bottom.unwrap_or(y1).max(top + 1))
     }
 
     /// A table rule at column `x`: ink through the whole row band and beyond.
@@ -222,18 +291,66 @@ impl Ink<'_> {
             (y1 + reach).min(self.gray.height()),
         );
         let band = y1 - y0;
-        let near = |x: u32| self.column(x, y0, y1) * 10 >= band * 9;
+        let near = |x: u32| self.rule_column(x, y0, y1) * 10 >= band * 9;
         // Rules may be two pixels wide and blurred: look at the column and its neighbours.
         let x1 = (x + 1).min(self.gray.width() - 1);
         if !(near(x) || near(x1)) {
             return false;
         }
         let outside = |x: u32| {
-            self.column(x, top, y0) + self.column(x, y1, bottom)
+            self.rule_column(x, top, y0) + self.rule_column(x, y1, bottom)
                 >= (y0 - top + bottom - y1) * 8 / 10
         };
         outside(x) || outside(x1)
     }
+}
+
+/// The rows of the label's line: from halfway to the text line above to
+/// halfway to the one below (boxes of neighbouring lines overlap when OCR
+/// pads them; the halfway point is then inside the overlap), within
+/// `y0..y1`. Only lines for which `bounds` holds count; lines whose centre is
+/// within ¾ of the label's height of its centre are on its row (the
+/// signature itself, a fingerprint read as a letter).
+fn row_band(
+    lines: &[OcrLine],
+    lb: [u32; 4],
+    (mut by0, mut by1): (u32, u32),
+    bounds: impl Fn([u32; 4]) -> bool,
+) -> (u32, u32) {
+    let h = lb[3].saturating_sub(lb[1]).max(4);
+    let cy = (lb[1] + lb[3]) / 2;
+    for l in lines.iter().filter(|l| bounds(l.bbox)) {
+        let b = l.bbox;
+        let ncy = (b[1] + b[3]) / 2;
+        if ncy >= cy + h * 3 / 4 {
+            by1 = by1.min(((lb[3] + b[1]) / 2).max(cy + h / 4));
+        } else if ncy + h * 3 / 4 <= cy {
+            by0 = by0.max(((b[3] + lb[1]) / 2).min(cy - h / 4));
+        }
+    }
+    (by0, by1.max(by0 + 1))
+}
+
+/// The place under a label that has no room after it: from its bottom to
+/// halfway to the next line under it (at most three label heights), as wide
+/// as the label and five characters more, up to `right`'s cell border.
+fn below(ink: &Ink, lines: &[OcrLine], lb: [u32; 4], right: u32, ph: u32) -> [u32; 4] {
+    let h = lb[3].saturating_sub(lb[1]).max(4);
+    let (x0, x1) = (lb[0], right.max(lb[2] + 5 * h).min(ink.gray.width()));
+    let y0 = lb[3].min(ph - 1);
+    let mut y1 = (lb[3] + 3 * h).min(ph);
+    for l in lines {
+        let b = l.bbox;
+        if b[1] > lb[3] + h / 2 && b[2] > x0 && b[0] < x1 {
+            y1 = y1.min((lb[3] + 3 * h / 2).max((y0 + b[1]) / 2));
+        }
+    }
+    let (y0, y1) = ink.between_rules(x0, x1, y0, y1.max(y0 + 1), y0, 3 * h);
+    [x0, y0, x1, y1]
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
 /// The signature slots of a page.
@@ -255,22 +372,17 @@ pub fn find_slots(
     for hit in &hits {
         let lb = hit.bbox;
         let h = lb[3].saturating_sub(lb[1]).max(4);
-        let mut by0 = lb[1].saturating_sub(h * 45 / 100);
-        let mut by1 = (lb[3] + h * 45 / 100).min(ph);
-        // Not into the rows above and below: halfway to the nearest line
-        // there (whose handwriting would otherwise count here).
-        for l in lines {
-            let b = l.bbox;
-            if b[2] <= lb[2] {
-                continue;
-            }
-            if b[1] >= lb[3] {
-                by1 = by1.min(((lb[3] + b[1]) / 2).max(lb[3] + h / 10));
-            } else if b[3] <= lb[1] {
-                by0 = by0.max(((b[3] + lb[1]) / 2).min(lb[1].saturating_sub(h / 10)));
-            }
-        }
         let cy = (lb[1] + lb[3]) / 2;
+        // The text row first (lines wholly left of the label's end do not
+        // reach the slot), for finding the table's vertical rules.
+        let text_band = (
+            lb[1].saturating_sub(h * 45 / 100),
+            (lb[3] + h * 45 / 100).min(ph),
+        );
+        let (by0, by1) = row_band(lines, lb, text_band, |b| b[2] > lb[2]);
+        // Not across the table's horizontal rules either.
+        let reach = (lb[2] + 1 + 4 * h).min(pw);
+        let (by0, by1) = ink.between_rules(lb[2] + 1, reach, by0, by1, cy, 3 * h);
         let mut x0 = (lb[2] + 1).min(pw - 1);
         let mut x1 = pw.saturating_sub(margin).max(x0 + 1);
         // The next label on the row closes the slot.
@@ -282,37 +394,69 @@ pub fn find_slots(
         }
         // Table rules: a rule before any ink is the label cell's border (the
         // slot is the next cell); a rule after ink closes the slot.
-        let (mut seen_ink, mut crossed) = (false, false);
+        // Ink counts as content when it runs on for more than a quarter of
+        // the label's height before a rule (a blurred rule's own shoulder
+        // does not); a crossed rule's far shoulder is skipped.
+        let (mut ink_from, mut crossed): (Option<u32>, bool) = (None, false);
         let mut x = x0;
         while x < x1 {
             if ink.vertical_rule(x, by0, by1, h) {
-                if seen_ink || crossed {
+                if crossed || ink_from.is_some_and(|f| x > f + h / 4) {
                     x1 = x.saturating_sub(2).max(x0 + 1);
                     break;
                 }
                 let mut e = x;
-                while e < x1 && ink.column(e, by0, by1) * 2 >= by1 - by0 {
+                while e < x1 && ink.rule_column(e, by0, by1) * 2 >= by1 - by0 {
                     e += 1;
                 }
                 x0 = (e + 2).min(x1 - 1);
-                x = x0;
-                crossed = true;
+                x = (e + (h / 3).max(3)).min(x1);
+                (ink_from, crossed) = (None, true);
                 continue;
             }
             // Ink right after the label may be its own last stroke.
-            if x > lb[2] + h / 2 && ink.column(x, by0, by1) >= 2 {
-                seen_ink = true;
+            if ink_from.is_none()
+                && x > hit.ink_end.max(lb[2] + h / 2)
+                && ink.column(x, by0, by1) >= 2
+            {
+                ink_from = Some(x);
             }
             x += 1;
         }
-        let area = [x0, by0, x1.max(x0 + 1), by1];
+        let seen_ink = ink_from.is_some();
+        let x1 = x1.max(x0 + 1);
+        // In a table the slot is the cell: between the rules above and below
+        // the label, less lines reaching in from outside the cell (a date
+        // line under a signature right of 签名：). Without rules, the text row.
+        let len = (3 * h).min((x1 - x0) * 9 / 10).max(3 * h / 2);
+        let window = (lb[1].saturating_sub(4 * h), (lb[3] + 4 * h).min(ph));
+        let (by0, by1) = match ink.rules_around(x0, x1, window, cy, len) {
+            (Some(top), Some(bottom)) => {
+                row_band(lines, lb, (top, bottom), |b| b[2] > x0 && b[0] + h / 2 < x0)
+            }
+            _ => ink.between_rules(x0, x1, by0, by1, cy, len),
+        };
+        let mut area = [x0, by0, x1, by1];
+        // A label with no room after it (at the margin or against its cell's
+        // right border) is signed below.
+        if x1 - x0 < h && !seen_ink {
+            area = below(&ink, lines, lb, x1, ph);
+        }
         // Ink is measured in characters of at most 5 mm (OCR boxes of a line
         // with handwriting in it are taller than the printed label).
         let char_h = h.min((5.0 * ppm) as u32).max(4);
         let (mass, text) = judge(&ink, lines, &hits, area, char_h);
-        let signed = mass >= SIGNED_MASS;
-        let confidence = if signed {
+        // A name OCR read in the slot is handwriting that a thin pen left
+        // too little ink of for the mass alone.
+        let read_name = mass > EMPTY_MASS
+            && text
+                .as_deref()
+                .is_some_and(|t| t.chars().filter(|c| is_cjk(*c)).count() >= 2);
+        let signed = mass >= SIGNED_MASS || read_name;
+        let confidence = if mass >= SIGNED_MASS {
             0.6 + 0.35 * ((mass - SIGNED_MASS) / 0.3).min(1.0)
+        } else if signed {
+            0.6
         } else if mass <= EMPTY_MASS {
             0.9
         } else {
