@@ -29,7 +29,10 @@
 //! | fused models ([`onnx::DET_MODEL`], `scripts/ppocr_fuse.py`) | 1.58 | 3.40 % / 2.91 % |
 //! | fused + [`resample`] (`fast_image_resize`, AVX2) | 1.39 | 3.40 % / 2.91 % |
 //!
-//! (the same 632 + 60 character edits in all three). Where the time went:
+//! (the same 632 + 60 character edits in all three; the last row resampled the
+//! orientation image with `fast_image_resize` too, which is no longer done, see
+//! below: on 28 pages of seed 7 at 2 jobs that costs 1.21 → 1.29 s/page).
+//! Where the time went:
 //! ONNX Runtime's per-operator profile of the recogniser put a third of it in
 //! the elementwise ops PP-LCNetV3 wraps around every convolution (a scalar
 //! affine block, hard-swish as five ops, another affine block) and in the
@@ -37,7 +40,10 @@
 //! the convolutions and hard-swish into HardSigmoid × x, exact up to float
 //! rounding (`tests/fused.rs`): recogniser −15 %, detector −13 %. `perf` then
 //! put 13 % of a page in `image`'s resize (page → detector size, page → 512 px
-//! for orientation): under 1 % with `fast_image_resize`. After both (`perf`, 8
+//! for orientation, line crops): `fast_image_resize` for the detector and the
+//! crops; orientation keeps `image`'s filter, since its skew estimate moved on
+//! one page of seed 7's d7-002 with the other rounding (62 → 99 edits there;
+//! 28 pages 545 edits with it, 549 without, on the same run). After both (`perf`, 8
 //! pages), 83 % of a page's CPU is inside ONNX Runtime, deskew 3 %, the
 //! kernel (page faults) 5 %.
 //!
