@@ -186,6 +186,53 @@ fn main() {
             )
             .expect("write fixture");
         }
+        // The contents page reconciled as the scan does: classify again and
+        // keep its contents when it splits the file as the review did.
+        let ocr: Vec<Vec<anjuan_ocr::OcrLine>> = cached
+            .iter()
+            .map(|c| {
+                c.map_or(Vec::new(), |c| {
+                    c.lines
+                        .iter()
+                        .map(|l| anjuan_ocr::OcrLine {
+                            text: l.text.clone(),
+                            bbox: l.bbox,
+                            confidence: l.confidence,
+                            words: Vec::new(),
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        let inputs: Vec<anjuan_classify::PageInput> = ocr
+            .iter()
+            .zip(&cached)
+            .map(|(l, c)| anjuan_classify::PageInput {
+                lines: l,
+                width: c.map_or(0, |c| c.width),
+                height: c.map_or(0, |c| c.height),
+            })
+            .collect();
+        let class = anjuan_classify::classify_dossier(&inputs);
+        let same = class.documents.len() == review.documents.len()
+            && class
+                .documents
+                .iter()
+                .zip(&review.documents)
+                .all(|(a, b)| a.doc_type == b.doc_type && a.pages == b.pages);
+        if !same {
+            eprintln!(
+                "{}: split differs from the review's; contents not judged",
+                truth.id
+            );
+        }
+        let issues: Option<Vec<_>> = same.then(|| {
+            class
+                .contents
+                .as_ref()
+                .map(anjuan_checks::contents_issues)
+                .unwrap_or_default()
+        });
         let rubric = Rubric::builtin(review.case_kind);
         let input = CheckInput {
             case_kind: review.case_kind,
@@ -193,7 +240,7 @@ fn main() {
             documents: &review.documents,
             rubric,
         };
-        let result = anjuan_checks::run(&input);
+        let result = anjuan_checks::run_with_contents(&input, issues.as_deref());
         review.findings = result.findings;
         if let Some(rubric) = rubric {
             let facts = Facts::from_doc_types(review.pages.iter().map(|p| p.doc_type.as_str()));

@@ -1,10 +1,13 @@
 //! Filing (案卷归档): copies filed in place of originals must be marked as
-//! checked against the original (与原本核对无异).
+//! checked against the original (与原本核对无异); the contents page must
+//! list the documents the file holds, on the pages they are on.
 
 use crate::rules::{CopyRule, Rules};
 use crate::sink::Sink;
 use crate::text::{fuzzy_find, squash};
 use crate::view::{Dossier, Spot};
+use crate::ContentsIssue;
+use anjuan_core::contract::Evidence;
 
 pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
     for r in &rules.copy {
@@ -52,6 +55,106 @@ fn copies(d: &Dossier, r: &CopyRule, sink: &mut Sink) {
             sink.emit(&r.target, &reason, conf, vec![spot.evidence()]);
         }
     }
+}
+
+fn range(r: [u32; 2]) -> String {
+    if r[0] == r[1] {
+        r[0].to_string()
+    } else {
+        format!("{}-{}", r[0], r[1])
+    }
+}
+
+/// The disagreements between the contents page and the documents found, as
+/// one finding on the contents item. Page ranges that disagree are left
+/// out when the archival numbering was found broken: a skipped or repeated
+/// number shifts the pages, whichever of the two is wrong. Documents
+/// unlisted are left out when part of the table was taken for another
+/// document (its rows were not read).
+pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut Sink) {
+    let r = &rules.contents;
+    let numbering_broken = sink.found_by(&r.numbering_check);
+    let listing = regex::Regex::new(&r.listing_line).expect("rules.toml: bad regex");
+    let table_partly_read = d.docs.iter().any(|doc| {
+        doc.doc_type != "contents"
+            && doc.pages.iter().any(|&p| {
+                d.lines(p)
+                    .iter()
+                    .filter(|l| listing.is_match(l.text.trim()))
+                    .count()
+                    >= r.listing_min
+            })
+    });
+    let row = |page: u32, bbox: Option<[u32; 4]>, text: String| Evidence {
+        page: Some(page),
+        bbox,
+        text: Some(text),
+    };
+    let mut said: Vec<(String, Evidence)> = Vec::new();
+    for issue in issues {
+        match issue {
+            ContentsIssue::ListedButAbsent { title, page, bbox } => said.push((
+                format!("卷内目录列有“{title}”，卷内未见该文书"),
+                row(*page, *bbox, title.clone()),
+            )),
+            ContentsIssue::PresentButUnlisted { document } => {
+                if table_partly_read {
+                    continue;
+                }
+                let Some(doc) = d.docs.iter().find(|x| x.index == *document) else {
+                    continue;
+                };
+                said.push((
+                    format!(
+                        "卷内“{}”（第{}页）未列入卷内目录",
+                        doc.name(),
+                        doc.first_page() + 1
+                    ),
+                    doc.title_evidence(d),
+                ));
+            }
+            ContentsIssue::PagesDisagree {
+                title,
+                listed,
+                actual,
+                page,
+                bbox,
+                ..
+            } => {
+                if numbering_broken {
+                    continue;
+                }
+                said.push((
+                    format!(
+                        "卷内目录所列“{title}”页号为{}，卷内实为{}",
+                        range(*listed),
+                        range(*actual)
+                    ),
+                    row(*page, *bbox, title.clone()),
+                ))
+            }
+        }
+    }
+    if said.is_empty() {
+        return;
+    }
+    let more = said.len().saturating_sub(r.max_listed);
+    said.truncate(r.max_listed);
+    let mut reason = said
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .collect::<Vec<_>>()
+        .join("；");
+    if more > 0 {
+        reason.push_str(&format!("（另有{more}处不符）"));
+    }
+    let evidence = said.into_iter().map(|(_, e)| e).collect();
+    // As sure as the table was read and the documents told apart.
+    let conf = match d.docs_of("contents").next() {
+        Some(doc) => 0.65 * doc.confidence(d).max(0.5),
+        None => 0.5,
+    };
+    sink.emit(&r.target, &reason, conf, evidence);
 }
 
 #[cfg(test)]

@@ -18,7 +18,8 @@
 //!   at night or on a statutory holiday;
 //! - [`pages`]: archival page numbers and the order of the documents;
 //! - [`marks`]: seals and fingerprints found on the page images;
-//! - [`archive`]: copies marked as checked against the original.
+//! - [`archive`]: copies marked as checked against the original; the
+//!   contents page against the documents found ([`run_with_contents`]).
 
 pub mod archive;
 pub mod content;
@@ -78,6 +79,63 @@ pub struct CheckInput<'a> {
     pub rubric: Option<&'a Rubric>,
 }
 
+/// How the contents page (卷内目录) and the documents found disagree, as
+/// classification reconciled them (`anjuan_classify::ContentsDiscrepancy`),
+/// with where the row was read. Pages are 1-based PDF pages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContentsIssue {
+    /// A row names a document the file does not hold.
+    ListedButAbsent {
+        title: String,
+        page: u32,
+        bbox: Option<[u32; 4]>,
+    },
+    /// A document of the file that no row names (1-based document index).
+    PresentButUnlisted { document: u32 },
+    /// A row and its document disagree on the archival page range.
+    PagesDisagree {
+        document: u32,
+        title: String,
+        listed: [u32; 2],
+        actual: [u32; 2],
+        page: u32,
+        bbox: Option<[u32; 4]>,
+    },
+}
+
+/// The disagreements classification found between a file's contents page
+/// and its documents, with the rows they concern.
+pub fn contents_issues(c: &anjuan_classify::Contents) -> Vec<ContentsIssue> {
+    use anjuan_classify::ContentsDiscrepancy as D;
+    let row = |entry: usize| c.entries.get(entry);
+    c.discrepancies
+        .iter()
+        .map(|x| match x {
+            D::ListedButAbsent { entry, title, .. } => ContentsIssue::ListedButAbsent {
+                title: title.clone(),
+                page: row(*entry).map_or(c.pages.first().copied().unwrap_or(1), |e| e.page),
+                bbox: row(*entry).and_then(|e| e.bbox),
+            },
+            D::PresentButUnlisted { document, .. } => ContentsIssue::PresentButUnlisted {
+                document: *document,
+            },
+            D::PagesDisagree {
+                entry,
+                document,
+                listed,
+                actual,
+            } => ContentsIssue::PagesDisagree {
+                document: *document,
+                title: row(*entry).map(|e| e.title.clone()).unwrap_or_default(),
+                listed: *listed,
+                actual: *actual,
+                page: row(*entry).map_or(c.pages.first().copied().unwrap_or(1), |e| e.page),
+                bbox: row(*entry).and_then(|e| e.bbox),
+            },
+        })
+        .collect()
+}
+
 /// What the checks found, and which checks ran.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckResult {
@@ -109,6 +167,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "page_numbers",
     "copy_marking",
     "one_interviewee",
+    "contents_reconcile",
 ];
 
 /// The implemented check names (for `anjuan rubric show`).
@@ -116,8 +175,16 @@ pub fn implemented() -> &'static [&'static str] {
     IMPLEMENTED
 }
 
-/// Runs every check on a dossier.
+/// Runs every check on a dossier whose contents page was not reconciled:
+/// `contents_reconcile` is left to people.
 pub fn run(input: &CheckInput) -> CheckResult {
+    run_with_contents(input, None)
+}
+
+/// Runs every check on a dossier; `contents`: how its contents page and its
+/// documents disagree (empty when they agree), `None` when that was not
+/// judged (then `contents_reconcile` is not among the checks that ran).
+pub fn run_with_contents(input: &CheckInput, contents: Option<&[ContentsIssue]>) -> CheckResult {
     let Some(rubric) = input.rubric else {
         return CheckResult::default();
     };
@@ -130,9 +197,17 @@ pub fn run(input: &CheckInput) -> CheckResult {
     pages::check(&dossier, rules, &mut sink);
     marks::check(&dossier, rules, &mut sink);
     archive::check(&dossier, rules, &mut sink);
+    if let Some(issues) = contents {
+        archive::contents(&dossier, rules, issues, &mut sink);
+    }
+    let implemented = IMPLEMENTED
+        .iter()
+        .copied()
+        .filter(|c| contents.is_some() || *c != "contents_reconcile")
+        .collect();
     CheckResult {
         findings: sink.finish(),
-        implemented: IMPLEMENTED.to_vec(),
+        implemented,
     }
 }
 
@@ -214,6 +289,7 @@ mod tests {
         for x in &r.copy {
             whole.push((x.target.clone(), none.to_vec()));
         }
+        whole.push((r.contents.target.clone(), none.to_vec()));
         for x in &r.sequence {
             whole.push((x.target.clone(), none.to_vec()));
         }

@@ -46,6 +46,7 @@ pub struct Rules {
     pub copy: Vec<CopyRule>,
     #[serde(default)]
     pub interviewee: Vec<IntervieweeRule>,
+    pub contents: ContentsRule,
 }
 
 /// A document the procedure needs.
@@ -293,6 +294,22 @@ pub struct CopyRule {
     pub marked: Vec<String>,
     pub reason: String,
     pub target: Target,
+}
+
+/// The contents page against the documents found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentsRule {
+    /// Disagreements reported in one finding, at most.
+    pub max_listed: usize,
+    /// A line of a listing (a contents row's date), over the line as read.
+    pub listing_line: String,
+    /// How many such lines make a page a listing.
+    pub listing_min: usize,
+    pub target: Target,
+    /// The check whose findings show the archival numbering itself is
+    /// broken (then page ranges disagreeing say nothing of the contents).
+    pub numbering_check: String,
 }
 
 /// One record, one interviewee: the head of a record names one person.

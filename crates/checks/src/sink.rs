@@ -139,6 +139,16 @@ impl<'r> Sink<'r> {
         });
     }
 
+    /// Whether a finding so far is on an item judged by `check`.
+    pub fn found_by(&self, check: &str) -> bool {
+        self.findings.iter().any(|f| {
+            self.rubric
+                .items
+                .iter()
+                .any(|i| i.id == f.item && i.check == check)
+        })
+    }
+
     /// The findings, in the order found (scan merges those on one item).
     pub fn finish(self) -> Vec<Finding> {
         self.findings

@@ -303,3 +303,114 @@ fn correction_orders_without_a_deadline() {
         assert!(!has(&findings(id), "P-3.1.4"), "{id}");
     }
 }
+
+/// The checks on a captured dossier classified afresh (without the pages of
+/// document `drop`, 1-based as captured), its contents page reconciled by
+/// anjuan-classify.
+fn findings_reclassified(id: &str, drop: Option<u32>) -> Vec<Finding> {
+    let f = fixture(id);
+    let kept: Vec<&FPage> = f.pages.iter().filter(|p| p.document != drop).collect();
+    let lines: Vec<Vec<anjuan_ocr::OcrLine>> = kept
+        .iter()
+        .map(|p| {
+            p.page
+                .lines
+                .iter()
+                .map(|l| anjuan_ocr::OcrLine {
+                    text: l.text.clone(),
+                    bbox: l.bbox,
+                    confidence: l.confidence,
+                    words: Vec::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let inputs: Vec<anjuan_classify::PageInput> = kept
+        .iter()
+        .zip(&lines)
+        .map(|(p, l)| anjuan_classify::PageInput {
+            lines: l,
+            width: p.page.width,
+            height: p.page.height,
+        })
+        .collect();
+    let class = anjuan_classify::classify_dossier(&inputs);
+    let pages: Vec<Page> = kept
+        .iter()
+        .zip(&class.pages)
+        .map(|(p, c)| Page {
+            lines: p
+                .page
+                .lines
+                .iter()
+                .map(|l| Line {
+                    text: &l.text,
+                    bbox: l.bbox,
+                    confidence: l.confidence,
+                })
+                .collect(),
+            marks: &p.page.marks,
+            dpi: p.page.dpi,
+            width: p.page.width,
+            height: p.page.height,
+            doc_type: &c.doc_type,
+            document: c.document,
+            printed_page_number: c.printed_page_number,
+        })
+        .collect();
+    let input = CheckInput {
+        case_kind: class.case_kind,
+        pages,
+        documents: &class.documents,
+        rubric: Rubric::builtin(class.case_kind),
+    };
+    let issues = class
+        .contents
+        .as_ref()
+        .map(anjuan_checks::contents_issues)
+        .unwrap_or_default();
+    let result = anjuan_checks::run_with_contents(&input, Some(&issues));
+    assert!(result.implemented.contains(&"contents_reconcile"));
+    result.findings
+}
+
+#[test]
+fn contents_against_the_documents_found() {
+    // d5151-005 without its correction order (page 11), which the contents
+    // page still lists.
+    let f = findings_reclassified("d5151-005", Some(9));
+    let c = f
+        .iter()
+        .find(|f| f.item == "P-6.1.2")
+        .unwrap_or_else(|| panic!("listed but absent: {:?}", items(&f)));
+    assert!(c.reason.contains("改正通知书"), "{}", c.reason);
+    assert_eq!(c.evidence[0].page, Some(2), "the contents row");
+    // Contents and documents agree: nothing, also where the numbering has a
+    // repeat or a gap (d4242-000, d4242-002) that shifts the listed pages.
+    for id in [
+        "d5151-005",
+        "d5151-010",
+        "d4242-000",
+        "d4242-002",
+        "d5151-002",
+    ] {
+        let f = findings_reclassified(id, None);
+        // (d5151-010 lacks its reference sheet: that finding stays.)
+        let reconciled = f.iter().any(|f| {
+            ["P-6.1.2", "C-3.1.2"].contains(&f.item.as_str())
+                && ["目录列有", "未列入卷内目录", "目录所列"]
+                    .iter()
+                    .any(|w| f.reason.contains(w))
+        });
+        assert!(!reconciled, "{id}: {:?}", items(&f));
+    }
+    // Not reconciled: left to people, not judged.
+    assert!(!anjuan_checks::run(&CheckInput {
+        case_kind: CaseKind::Penalty,
+        pages: Vec::new(),
+        documents: &[],
+        rubric: Rubric::builtin(CaseKind::Penalty),
+    })
+    .implemented
+    .contains(&"contents_reconcile"));
+}
