@@ -116,8 +116,20 @@ pub fn corner_number(text: &str) -> Option<u32> {
 /// with at least [`CornerParams::trust_conf`].
 pub fn has_number(lines: &[OcrLine], w: u32, h: u32, p: &CornerParams) -> bool {
     lines.iter().any(|l| {
-        p.contains(l.bbox, w, h) && l.confidence >= p.trust_conf && corner_number(&l.text).is_some()
+        p.contains(l.bbox, w, h)
+            && l.confidence >= p.trust_conf
+            && corner_number(&l.text).is_some()
+            && !framed(l)
     })
+}
+
+/// Whether a number's box is wider than its digits (a digit is narrower
+/// than tall): the page pass took a stamp's frame with it, and a digit
+/// touching the frame may be lost (a boxed `15` read as 5).
+fn framed(l: &OcrLine) -> bool {
+    let [x0, y0, x1, y1] = l.bbox;
+    let digits = l.text.chars().filter(|c| c.is_ascii_digit()).count().max(1) as u32;
+    x1.saturating_sub(x0) > digits * y1.saturating_sub(y0)
 }
 
 /// Lone numbers read in the corner window of `image`, in page pixels.
@@ -150,12 +162,14 @@ pub fn read_corner(
         .detect(&big, &p.det)?
         .into_iter()
         .map(|b| {
-            let pad = b.height() * 0.15;
+            // A lone digit is a crop narrower than tall, too few time steps
+            // for the recogniser: widen it with the paper around it.
+            let pad = (b.height() * 0.15).max(b.height() - b.width() * 0.5);
             DetBox {
                 x0: (b.x0 - pad).max(0.0),
-                y0: (b.y0 - pad * 0.5).max(0.0),
+                y0: (b.y0 - b.height() * 0.075).max(0.0),
                 x1: (b.x1 + pad).min(big.width() as f32),
-                y1: (b.y1 + pad * 0.5).min(big.height() as f32),
+                y1: (b.y1 + b.height() * 0.075).min(big.height() as f32),
                 score: b.score,
             }
         })
