@@ -154,6 +154,17 @@ const LABEL_WORDS: &[&str] = &[
     "日期",
 ];
 
+/// A record's page footer (`第1页共2页`): below a signature place, never
+/// the signature.
+fn is_page_footer(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^第[0-9一二三四五六七八九十]{1,3}页(共[0-9一二三四五六七八九十]{1,3}页)?$")
+            .expect("regex")
+    })
+    .is_match(&squash(text))
+}
+
 /// The handwriting or text written beside a label: the rest of its line
 /// (up to the next label on the line) and lines to the right in its row.
 fn value_beside(lines: &[Line], li: usize, after: usize) -> String {
@@ -172,6 +183,9 @@ fn value_beside(lines: &[Line], li: usize, after: usize) -> String {
             continue;
         }
         let ocy = (other.bbox[1] + other.bbox[3]) as i64 / 2;
+        if is_page_footer(other.text) {
+            continue;
+        }
         if other.bbox[0] as i64 >= line.bbox[2] as i64 - h / 2 && (ocy - cy).abs() <= 3 * h {
             // Not nearer to another label of the same column.
             let nearer = lines.iter().enumerate().any(|(k, l)| {
@@ -940,5 +954,20 @@ mod tests {
         }];
         let (li, after) = find_label(&lines, &["被执行人签名".to_string()])[0];
         assert!(has_name(&value_beside(&lines, li, after)));
+        // d7808-054: the footer below an empty place is not its signature.
+        let lines = [
+            Line {
+                text: "当事人签名：主持人：",
+                bbox: [211, 2003, 675, 2063],
+                confidence: 0.95,
+            },
+            Line {
+                text: "第1页共2页",
+                bbox: [748, 2125, 919, 2177],
+                confidence: 0.95,
+            },
+        ];
+        let (li, after) = find_label(&lines, &["当事人签名".to_string()])[0];
+        assert!(!has_name(&value_beside(&lines, li, after)));
     }
 }
