@@ -59,7 +59,10 @@ pub fn check(pages: &[OcrPage], class: &Classification, rubrics: &[Rubric]) -> C
         documents: &class.documents,
         rubric: Rubric::for_kind(class.case_kind, rubrics),
     };
-    anjuan_checks::run(&input)
+    // The contents page (卷内目录) as the classifier reconciled it with the
+    // documents found; without one, `contents_reconcile` is left to people.
+    let contents = class.contents.as_ref().map(anjuan_checks::contents_issues);
+    anjuan_checks::run_with_contents(&input, contents.as_deref())
 }
 
 /// Fills `manual`, `not_applicable` and `score` from the rubric of the
