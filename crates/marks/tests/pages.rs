@@ -4,44 +4,18 @@
 //! defect that leaves a signature, fingerprint or seal out. The generator's
 //! text lines (boxes, per-character split) stand in for OCR.
 
+mod common;
+
 use anjuan_core::marks::PageMarks;
 use anjuan_gen::defects::Defect;
-use anjuan_gen::{KindChoice, Profile, Spec};
+use anjuan_gen::KindChoice;
 use anjuan_ocr::OcrLine;
 use anjuan_paper::model::RenderedPage;
-use anjuan_paper::Renderer;
-use std::sync::OnceLock;
-
-fn renderer() -> &'static Renderer {
-    static R: OnceLock<Renderer> = OnceLock::new();
-    R.get_or_init(|| Renderer::new().expect("fonts installed (see setup.sh)"))
-}
 
 /// Page `nth` (0-based) of the first document of `doc_type` in a penalty
 /// dossier with exactly `defects`, scanned upright at 200 DPI in colour or gray.
 fn page(seed: u64, defects: &[Defect], doc_type: &str, nth: usize, gray: bool) -> RenderedPage {
-    let spec = Spec {
-        seed,
-        index: 0,
-        kind: KindChoice::Penalty,
-        profile: Profile::Full,
-        dpi: Some(200),
-        forced: Some(defects.to_vec()),
-    };
-    let r = renderer();
-    let plan = anjuan_gen::dossier::plan(&spec, r);
-    let mut p = 0;
-    for (doc, layouts) in plan.docs.iter().zip(&plan.layouts) {
-        if doc.spec.doc_type == doc_type {
-            let mut scan = plan.scan[p + nth].clone();
-            scan.rotation = 0;
-            scan.skew_deg = 0.0;
-            scan.grayscale = gray;
-            return r.draw(&layouts[nth], &doc.spec, None, &scan);
-        }
-        p += layouts.len();
-    }
-    panic!("no {doc_type} in the dossier");
+    common::page(KindChoice::Penalty, seed, defects, doc_type, nth, gray)
 }
 
 fn lines(page: &RenderedPage) -> Vec<OcrLine> {

@@ -8,18 +8,15 @@
 //!
 //! Needs `third_party/` (run `bash scripts/setup.sh`).
 
+mod common;
+
 use anjuan_core::marks::{PageMarks, SignatureSlot};
 use anjuan_gen::defects::Defect;
-use anjuan_gen::{KindChoice, Profile, Spec};
+use anjuan_gen::KindChoice;
 use anjuan_ocr::{create_engine, read_page, EngineKind, OcrEngine};
 use anjuan_paper::model::RenderedPage;
-use anjuan_paper::Renderer;
+use common::page;
 use std::sync::{Mutex, OnceLock};
-
-fn renderer() -> &'static Renderer {
-    static R: OnceLock<Renderer> = OnceLock::new();
-    R.get_or_init(|| Renderer::new().expect("fonts installed (see setup.sh)"))
-}
 
 fn engine() -> &'static Mutex<Box<dyn OcrEngine>> {
     static E: OnceLock<Mutex<Box<dyn OcrEngine>>> = OnceLock::new();
@@ -28,40 +25,6 @@ fn engine() -> &'static Mutex<Box<dyn OcrEngine>> {
             .expect("third_party/ not found: run `bash scripts/setup.sh`");
         Mutex::new(create_engine(EngineKind::PpOcr, &tp).expect("PP-OCR engine"))
     })
-}
-
-/// Page `nth` of the first `doc_type` document in a dossier of `kind` with
-/// exactly `defects`, scanned upright at 200 DPI.
-fn page(
-    kind: KindChoice,
-    seed: u64,
-    defects: &[Defect],
-    doc_type: &str,
-    nth: usize,
-    gray: bool,
-) -> RenderedPage {
-    let spec = Spec {
-        seed,
-        index: 0,
-        kind,
-        profile: Profile::Full,
-        dpi: Some(200),
-        forced: Some(defects.to_vec()),
-    };
-    let r = renderer();
-    let plan = anjuan_gen::dossier::plan(&spec, r);
-    let mut p = 0;
-    for (doc, layouts) in plan.docs.iter().zip(&plan.layouts) {
-        if doc.spec.doc_type == doc_type {
-            let mut scan = plan.scan[p + nth].clone();
-            scan.rotation = 0;
-            scan.skew_deg = 0.0;
-            scan.grayscale = gray;
-            return r.draw(&layouts[nth], &doc.spec, None, &scan);
-        }
-        p += layouts.len();
-    }
-    panic!("no {doc_type} in the dossier");
 }
 
 /// The page OCR'd as the scan reads it, and its marks.
