@@ -194,12 +194,7 @@ fn main() {
                 c.map_or(Vec::new(), |c| {
                     c.lines
                         .iter()
-                        .map(|l| anjuan_ocr::OcrLine {
-                            text: l.text.clone(),
-                            bbox: l.bbox,
-                            confidence: l.confidence,
-                            words: Vec::new(),
-                        })
+                        .map(|l| anjuan_ocr::OcrLine::unsplit(&l.text, l.bbox, l.confidence))
                         .collect()
                 })
             })

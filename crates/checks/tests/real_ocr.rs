@@ -36,6 +36,37 @@ struct FPage {
     page: FOcr,
 }
 
+impl FPage {
+    /// The captured page as the checks read it, typed and placed as given
+    /// (as captured, or as a fresh classification found it).
+    fn as_page<'a>(
+        &'a self,
+        doc_type: &'a str,
+        document: u32,
+        printed_page_number: Option<u32>,
+    ) -> Page<'a> {
+        Page {
+            lines: self
+                .page
+                .lines
+                .iter()
+                .map(|l| Line {
+                    text: &l.text,
+                    bbox: l.bbox,
+                    confidence: l.confidence,
+                })
+                .collect(),
+            marks: &self.page.marks,
+            dpi: self.page.dpi,
+            width: self.page.width,
+            height: self.page.height,
+            doc_type,
+            document,
+            printed_page_number,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Fixture {
     case_kind: CaseKind,
@@ -76,25 +107,7 @@ fn findings_of(f: &Fixture) -> Vec<Finding> {
     let pages: Vec<Page> = f
         .pages
         .iter()
-        .map(|p| Page {
-            lines: p
-                .page
-                .lines
-                .iter()
-                .map(|l| Line {
-                    text: &l.text,
-                    bbox: l.bbox,
-                    confidence: l.confidence,
-                })
-                .collect(),
-            marks: &p.page.marks,
-            dpi: p.page.dpi,
-            width: p.page.width,
-            height: p.page.height,
-            doc_type: &p.doc_type,
-            document: p.document.unwrap_or(0),
-            printed_page_number: p.printed_page_number,
-        })
+        .map(|p| p.as_page(&p.doc_type, p.document.unwrap_or(0), p.printed_page_number))
         .collect();
     let input = CheckInput {
         case_kind: f.case_kind,
@@ -316,12 +329,7 @@ fn findings_reclassified(id: &str, drop: Option<u32>) -> Vec<Finding> {
             p.page
                 .lines
                 .iter()
-                .map(|l| anjuan_ocr::OcrLine {
-                    text: l.text.clone(),
-                    bbox: l.bbox,
-                    confidence: l.confidence,
-                    words: Vec::new(),
-                })
+                .map(|l| anjuan_ocr::OcrLine::unsplit(&l.text, l.bbox, l.confidence))
                 .collect()
         })
         .collect();
@@ -338,25 +346,7 @@ fn findings_reclassified(id: &str, drop: Option<u32>) -> Vec<Finding> {
     let pages: Vec<Page> = kept
         .iter()
         .zip(&class.pages)
-        .map(|(p, c)| Page {
-            lines: p
-                .page
-                .lines
-                .iter()
-                .map(|l| Line {
-                    text: &l.text,
-                    bbox: l.bbox,
-                    confidence: l.confidence,
-                })
-                .collect(),
-            marks: &p.page.marks,
-            dpi: p.page.dpi,
-            width: p.page.width,
-            height: p.page.height,
-            doc_type: &c.doc_type,
-            document: c.document,
-            printed_page_number: c.printed_page_number,
-        })
+        .map(|(p, c)| p.as_page(&c.doc_type, c.document, c.printed_page_number))
         .collect();
     let input = CheckInput {
         case_kind: class.case_kind,

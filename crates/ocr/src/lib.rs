@@ -105,6 +105,17 @@ pub struct OcrLine {
 }
 
 impl OcrLine {
+    /// A line known only by its text and box (a capture, a cache), without
+    /// word boxes.
+    pub fn unsplit(text: &str, bbox: [u32; 4], confidence: f32) -> OcrLine {
+        OcrLine {
+            text: text.to_string(),
+            bbox,
+            confidence,
+            words: Vec::new(),
+        }
+    }
+
     /// A line known from elsewhere (a text layer, a generator's truth), with
     /// whitespace dropped and one word per character, the box split evenly
     /// among them.
