@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 #[derive(Deserialize, Serialize, Clone)]
 struct CachedLine {
     text: String,
+    /// `text` through the scan's normalisation step, filled on load.
+    #[serde(skip)]
+    norm: String,
     bbox: [u32; 4],
     confidence: f32,
 }
@@ -98,6 +101,9 @@ fn main() {
         let Ok(mut p) = serde_json::from_slice::<CachedPage>(&bytes) else {
             continue;
         };
+        for l in &mut p.lines {
+            l.norm = anjuan_core::normalize::normalize(&l.text).into_owned();
+        }
         let stem = f
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -153,7 +159,8 @@ fn main() {
                     c.lines
                         .iter()
                         .map(|l| Line {
-                            text: &l.text,
+                            text: &l.norm,
+                            raw: &l.text,
                             bbox: l.bbox,
                             confidence: l.confidence,
                         })

@@ -91,12 +91,22 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
         text: Some(text),
     };
     let mut said: Vec<(String, Evidence)> = Vec::new();
+    let mut listed_absent = false;
     for issue in issues {
         match issue {
-            ContentsIssue::ListedButAbsent { title, page, bbox } => said.push((
-                format!("卷内目录列有“{title}”，卷内未见该文书"),
-                row(*page, *bbox, title.clone()),
-            )),
+            ContentsIssue::ListedButAbsent { title, page, bbox } => {
+                // A title some page holds is there, bound inside another
+                // document (an items list in its notice) or under a name the
+                // split did not give it: only what is sure is claimed.
+                if crate::status::page_holding(d, title).is_some() {
+                    continue;
+                }
+                listed_absent = true;
+                said.push((
+                    format!("卷内目录列有“{title}”，卷内未见该文书"),
+                    row(*page, *bbox, title.clone()),
+                ))
+            }
             ContentsIssue::PresentButUnlisted { document } => {
                 if table_partly_read {
                     continue;
@@ -154,7 +164,11 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
         Some(doc) => 0.65 * doc.confidence(d).max(0.5),
         None => 0.5,
     };
+    let from = sink.len();
     sink.emit(&r.target, &reason, conf, evidence);
+    if listed_absent {
+        sink.mark_absent(from, crate::status::Absence::Listed(String::new()));
+    }
 }
 
 #[cfg(test)]

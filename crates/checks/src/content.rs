@@ -940,6 +940,7 @@ mod tests {
     fn names_beside_signature_labels() {
         let lines = [Line {
             text: "询问人签名：霍彩霞赵彩霞被询问人签名：",
+            raw: "询问人签名：霍彩霞赵彩霞被询问人签名：",
             bbox: [100, 3000, 2300, 3050],
             confidence: 0.95,
         }];
@@ -949,6 +950,7 @@ mod tests {
         assert!(!has_name(&value_beside(&lines, li, after)));
         let lines = [Line {
             text: "被执行人签名：李四见证人签名：",
+            raw: "被执行人签名：李四见证人签名：",
             bbox: [100, 3000, 2300, 3050],
             confidence: 0.95,
         }];
@@ -958,11 +960,13 @@ mod tests {
         let lines = [
             Line {
                 text: "当事人签名：主持人：",
+                raw: "当事人签名：主持人：",
                 bbox: [211, 2003, 675, 2063],
                 confidence: 0.95,
             },
             Line {
                 text: "第1页共2页",
+                raw: "第1页共2页",
                 bbox: [748, 2125, 919, 2177],
                 confidence: 0.95,
             },

@@ -29,6 +29,7 @@ pub mod pages;
 pub mod required;
 pub mod rules;
 pub mod sink;
+pub mod status;
 #[cfg(test)]
 mod testing;
 pub mod text;
@@ -44,7 +45,10 @@ pub use rules::rules_fingerprint;
 /// One OCR'd text line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Line<'a> {
+    /// Normalised (`anjuan_core::normalize`): what the checks read.
     pub text: &'a str,
+    /// As OCR read it, character for character: what evidence quotes.
+    pub raw: &'a str,
     /// `[x0, y0, x1, y1]` in pixels of the upright page at its DPI.
     pub bbox: [u32; 4],
     /// Recognition confidence 0 … 1.
@@ -206,7 +210,7 @@ pub fn run_with_contents(input: &CheckInput, contents: Option<&[ContentsIssue]>)
         .filter(|c| contents.is_some() || *c != "contents_reconcile")
         .collect();
     CheckResult {
-        findings: sink.finish(),
+        findings: sink.finish(&dossier, rules),
         implemented,
     }
 }

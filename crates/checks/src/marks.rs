@@ -204,6 +204,7 @@ mod tests {
             };
             let lines = vec![Line {
                 text: "被询问人签名：闫丽娟",
+                raw: "被询问人签名：闫丽娟",
                 bbox: [514, 2005, 1200, 2059],
                 confidence: 0.95,
             }];

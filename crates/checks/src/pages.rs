@@ -256,6 +256,7 @@ mod tests {
             .map(|(i, n)| {
                 let mut lines = vec![Line {
                     text: "询问笔录正文",
+                    raw: "询问笔录正文",
                     bbox: [200, 400, 1400, 450],
                     confidence: 0.99,
                 }];
@@ -264,6 +265,7 @@ mod tests {
                         0,
                         Line {
                             text: &texts[i],
+                            raw: &texts[i],
                             bbox: [1500, 100, 1540, 140],
                             confidence: 0.95,
                         },

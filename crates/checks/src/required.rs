@@ -4,6 +4,7 @@
 
 use crate::rules::Rules;
 use crate::sink::{Sink, Target};
+use crate::status::Absence;
 use crate::view::Dossier;
 use anjuan_core::contract::Evidence;
 
@@ -24,6 +25,7 @@ pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
             continue;
         }
         let reason = format!("卷内未见{}", r.name);
+        let from = sink.len();
         let evidence = vec![Evidence {
             page: None,
             bbox: None,
@@ -40,5 +42,6 @@ pub fn check(d: &Dossier, rules: &Rules, sink: &mut Sink) {
         }
         let basic = Target::new("required_document", &r.doc_type).basic(true);
         sink.emit(&basic, &reason, confidence, evidence);
+        sink.mark_absent(from, Absence::Document(r.doc_type.clone()));
     }
 }

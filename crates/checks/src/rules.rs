@@ -47,6 +47,20 @@ pub struct Rules {
     #[serde(default)]
     pub interviewee: Vec<IntervieweeRule>,
     pub contents: ContentsRule,
+    pub status: StatusPolicy,
+}
+
+/// When a finding is suggested and when it needs review (`crate::status`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusPolicy {
+    /// A deduction below this confidence needs review.
+    pub min_confidence: f32,
+    /// A basic-standard finding (it zeroes the file) below this needs review.
+    pub basic_min_confidence: f32,
+    /// Lines from the top of a page searched for a title that may be the
+    /// document a finding says is absent.
+    pub title_zone_lines: usize,
 }
 
 /// A document the procedure needs.
@@ -61,6 +75,11 @@ pub struct Required {
     /// it shows); empty: always.
     #[serde(default)]
     pub when_any: Vec<String>,
+    /// Words that, in a page's title zone, may name this document under a
+    /// county's own title (besides doc-types.toml's titles): then its
+    /// absence needs review.
+    #[serde(default)]
+    pub cues: Vec<String>,
 }
 
 /// A statement a document must make: one of `any` (fuzzy) or `re` (over

@@ -2,6 +2,9 @@
 //! check name, the document type, optionally a word of the item's text to
 //! choose among several items); the rubric data says which item that is.
 
+use crate::rules::Rules;
+use crate::status::Absence;
+use crate::view::Dossier;
 use anjuan_core::contract::{Evidence, Finding, FindingKind, FindingStatus};
 use anjuan_rubric::{Item, Rubric};
 use serde::Deserialize;
@@ -57,6 +60,8 @@ impl Target {
 pub struct Sink<'r> {
     rubric: &'r Rubric,
     findings: Vec<Finding>,
+    /// For each finding: what it claims is absent, if anything.
+    absences: Vec<Option<Absence>>,
 }
 
 impl<'r> Sink<'r> {
@@ -64,6 +69,7 @@ impl<'r> Sink<'r> {
         Sink {
             rubric,
             findings: Vec::new(),
+            absences: Vec::new(),
         }
     }
 
@@ -137,6 +143,24 @@ impl<'r> Sink<'r> {
             confidence: (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
             evidence,
         });
+        self.absences.push(None);
+    }
+
+    /// How many findings so far (to mark those emitted after it).
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Marks the findings emitted since `from` as claiming `absence`: the
+    /// status policy looks for positive evidence before suggesting them.
+    pub fn mark_absent(&mut self, from: usize, absence: Absence) {
+        for a in self.absences.iter_mut().skip(from) {
+            *a = Some(absence.clone());
+        }
     }
 
     /// Whether a finding so far is on an item judged by `check`.
@@ -149,8 +173,10 @@ impl<'r> Sink<'r> {
         })
     }
 
-    /// The findings, in the order found (scan merges those on one item).
-    pub fn finish(self) -> Vec<Finding> {
+    /// The findings, in the order found (scan merges those on one item),
+    /// with their status set by the policy ([`crate::status`]).
+    pub fn finish(mut self, d: &Dossier, rules: &Rules) -> Vec<Finding> {
+        crate::status::apply(&mut self.findings, &self.absences, d, rules);
         self.findings
     }
 }

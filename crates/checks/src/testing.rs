@@ -13,6 +13,7 @@ pub fn stacked<'a>(texts: &[&'a str], [x0, y0, x1]: [u32; 3], confidence: f32) -
         .enumerate()
         .map(|(i, t)| Line {
             text: t,
+            raw: t,
             bbox: [x0, y0 + 60 * i as u32, x1, y0 + 50 + 60 * i as u32],
             confidence,
         })

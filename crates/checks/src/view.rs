@@ -23,7 +23,7 @@ impl Spot {
         Spot {
             page,
             bbox: line.bbox,
-            text: line.text.to_string(),
+            text: line.raw.to_string(),
             confidence: line.confidence,
         }
     }
@@ -143,7 +143,7 @@ impl<'i, 'a> Dossier<'i, 'a> {
                 b[3].max(l.bbox[3]),
             ]
         });
-        let text: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        let text: Vec<&str> = lines.iter().map(|l| l.raw).collect();
         let confidence = lines.iter().map(|l| l.confidence).fold(1.0, f32::min);
         Some(Spot {
             page,

@@ -4,7 +4,7 @@
 //! names dossiers whose ground truth holds a defect and dossiers that do not.
 
 use anjuan_checks::{CheckInput, Line, Page};
-use anjuan_core::contract::{DocumentEntry, Finding, FindingKind};
+use anjuan_core::contract::{DocumentEntry, Finding, FindingKind, FindingStatus};
 use anjuan_core::marks::PageMarks;
 use anjuan_core::CaseKind;
 use anjuan_rubric::Rubric;
@@ -16,6 +16,9 @@ struct FLine {
     text: String,
     bbox: [u32; 4],
     confidence: f32,
+    /// `text` through the scan's normalisation step, filled on load.
+    #[serde(skip)]
+    norm: String,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +54,8 @@ impl FPage {
                 .lines
                 .iter()
                 .map(|l| Line {
-                    text: &l.text,
+                    text: &l.norm,
+                    raw: &l.text,
                     bbox: l.bbox,
                     confidence: l.confidence,
                 })
@@ -79,7 +83,12 @@ fn fixture(id: &str) -> Fixture {
         .join("tests/fixtures")
         .join(format!("{id}.json"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let mut f: Fixture =
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for l in f.pages.iter_mut().flat_map(|p| p.page.lines.iter_mut()) {
+        l.norm = anjuan_core::normalize::normalize(&l.text).into_owned();
+    }
+    f
 }
 
 /// The findings of the checks on a captured dossier.
@@ -97,7 +106,8 @@ fn findings_edited(id: &str, page: usize, edit: impl Fn(&str) -> Option<String>)
         .into_iter()
         .filter_map(|l| {
             let text = edit(&l.text)?;
-            Some(FLine { text, ..l })
+            let norm = anjuan_core::normalize::normalize(&text).into_owned();
+            Some(FLine { text, norm, ..l })
         })
         .collect();
     findings_of(&f)
@@ -329,7 +339,7 @@ fn findings_reclassified(id: &str, drop: Option<u32>) -> Vec<Finding> {
             p.page
                 .lines
                 .iter()
-                .map(|l| anjuan_ocr::OcrLine::unsplit(&l.text, l.bbox, l.confidence))
+                .map(|l| anjuan_ocr::OcrLine::unsplit(&l.norm, l.bbox, l.confidence))
                 .collect()
         })
         .collect();
@@ -362,6 +372,106 @@ fn findings_reclassified(id: &str, drop: Option<u32>) -> Vec<Finding> {
     let result = anjuan_checks::run_with_contents(&input, Some(&issues));
     assert!(result.implemented.contains(&"contents_reconcile"));
     result.findings
+}
+
+/// The findings on a captured dossier whose documents of type `from` were
+/// taken for `to` (with `title`): a classifier that did not know them.
+fn findings_retyped(id: &str, from: &str, to: &str, title: &str) -> Vec<Finding> {
+    let mut f = fixture(id);
+    let mut hit = false;
+    for d in f.documents.iter_mut().filter(|d| d.doc_type == from) {
+        d.doc_type = to.to_string();
+        d.title = Some(title.to_string());
+        hit = true;
+    }
+    for p in f.pages.iter_mut().filter(|p| p.doc_type == from) {
+        p.doc_type = to.to_string();
+    }
+    assert!(hit, "{id} has no {from}");
+    findings_of(&f)
+}
+
+#[test]
+fn an_absence_is_suggested_only_with_positive_evidence() {
+    // d4242-008 lacks its hearing documents, every document placed: the
+    // basic standard is suggested.
+    let f = findings("d4242-008");
+    let basic = f.iter().find(|f| f.item == "P-B4-5").expect("basic");
+    assert_eq!(basic.status, FindingStatus::Suggested, "{basic:?}");
+
+    // A clean file whose legal-review form goes by a county's own title the
+    // classifier could not place: its absence (a basic standard) needs
+    // review, pointing at the unplaced document, and zeroes nothing.
+    let f = findings_retyped("d5151-005", "legal_review_opinion", "other", "案件审核表");
+    let legal: Vec<&Finding> = f.iter().filter(|x| x.reason.contains("法制审核")).collect();
+    assert!(!legal.is_empty(), "{:?}", items(&f));
+    for x in &legal {
+        assert_eq!(x.status, FindingStatus::NeedsReview, "{x:?}");
+        assert!(x.reason.contains("未能识别类型"), "{}", x.reason);
+        assert!(x.reason.contains("案件审核表"), "{}", x.reason);
+    }
+    assert!(
+        !f.iter()
+            .any(|x| x.kind == FindingKind::Basic && x.status == FindingStatus::Suggested),
+        "{:?}",
+        items(&f)
+    );
+
+    // Taken for a near-neighbour type instead: the page still reads as the
+    // legal-review form in its title zone, so the absence needs review and
+    // the evidence names that page.
+    let f = findings_retyped(
+        "d5151-005",
+        "legal_review_opinion",
+        "investigation_report",
+        "法制审核意见书",
+    );
+    let legal: Vec<&Finding> = f
+        .iter()
+        .filter(|x| x.reason.contains("卷内未见法制审核"))
+        .collect();
+    assert!(!legal.is_empty(), "{:?}", items(&f));
+    for x in &legal {
+        assert_eq!(x.status, FindingStatus::NeedsReview, "{x:?}");
+        assert!(x.reason.contains("标题近似该文书"), "{}", x.reason);
+        assert!(x.evidence.iter().any(|e| e.page.is_some()), "{x:?}");
+    }
+}
+
+#[test]
+fn officers_and_names_written_another_way() {
+    // d5151-005 is clean; its first interview (page 7) names two officers
+    // with 执法证号 and one interviewee.
+    assert!(findings("d5151-005").is_empty());
+    // Another county's label for the certificate: still two officers.
+    let f = findings_edited("d5151-005", 7, |t| {
+        Some(t.replace("执法证号", "执法证件号码"))
+    });
+    assert!(
+        !f.iter().any(|x| x.item == "P-B4-2" || x.item == "P-2.2.5"),
+        "{:?}",
+        items(&f)
+    );
+    // Two interviewees whose enumeration comma OCR read as a look-alike
+    // (丶): the normalisation step keeps them two.
+    let two = |sep: &str| {
+        findings_edited("d5151-005", 7, |t| {
+            Some(if t.starts_with("被询问人：任燕") {
+                t.replacen("任燕", &format!("任燕{sep}王芳"), 1)
+            } else {
+                t.to_string()
+            })
+        })
+    };
+    for sep in ["、", "丶", "､"] {
+        let f = two(sep);
+        assert!(
+            f.iter()
+                .any(|x| x.item == "P-2.2.2" && x.reason.contains("王芳")),
+            "{sep}: {:?}",
+            items(&f)
+        );
+    }
 }
 
 #[test]

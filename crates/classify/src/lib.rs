@@ -26,6 +26,7 @@
 //!   first line for the page-number corner (this is how `pages/*.txt` files,
 //!   which carry no boxes, are classified).
 
+pub mod case;
 pub mod contents;
 mod fields;
 pub mod model;
@@ -71,6 +72,8 @@ pub struct Classified {
     /// The contents page read as a table and reconciled with `documents`;
     /// None when the file has no contents page.
     pub contents: Option<Contents>,
+    /// The case's particulars as read (`review.json`'s `case`).
+    pub case: anjuan_core::contract::CaseInfo,
     /// Whether the trained model took part (false: rules only).
     pub model_used: bool,
 }
@@ -121,9 +124,26 @@ struct Cues {
     reference_labels: Vec<String>,
     kind_title: Vec<KindTitle>,
     cue: Vec<Cue>,
+    unknown_title: UnknownTitleCues,
+    case: case::CaseCues,
     model: ModelCues,
     contents: ContentsCues,
     party: PartyCues,
+}
+
+/// What makes a line in the title zone a document's title the shipped
+/// types do not know (a county's own paper): its document is `other`, with
+/// the title as read, never the nearest known type by force.
+#[derive(Debug, Deserialize)]
+struct UnknownTitleCues {
+    /// A title ends with one of these (书, 表, 笔录, …).
+    suffixes: Vec<String>,
+    min_chars: usize,
+    max_chars: usize,
+    /// Its centre within this fraction of the page width from the middle.
+    max_offcentre: f32,
+    /// Taller than the page's median line by this factor.
+    min_height_ratio: f32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +279,35 @@ pub fn detect_title(page: &PageInput) -> Option<TitleMatch> {
     best.map(|(_, m)| m)
 }
 
+/// A line of the title zone that looks like a document's title (centred,
+/// larger than the body, ending as titles do) but matches no known type.
+pub fn unknown_title(page: &PageInput) -> Option<String> {
+    let u = &cues().unknown_title;
+    if !page.has_geometry() {
+        return None;
+    }
+    let body_height = median_line_height(page) as f32;
+    title_zone(page).into_iter().find_map(|line| {
+        let norm = normalize(&line.text);
+        let n = norm.chars().count();
+        let cjk = norm
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count();
+        let centre = (line.bbox[0] + line.bbox[2]) as f32 / 2.0;
+        let offcentre = (centre - page.width as f32 / 2.0).abs() / page.width.max(1) as f32;
+        let height = line.bbox[3].saturating_sub(line.bbox[1]) as f32;
+        let looks = (u.min_chars..=u.max_chars).contains(&n)
+            && cjk == n
+            && !line.text.contains(['：', ':'])
+            && offcentre <= u.max_offcentre
+            && body_height > 0.0
+            && height >= body_height * u.min_height_ratio
+            && u.suffixes.iter().any(|s| norm.ends_with(s.as_str()));
+        looks.then(|| line.text.trim().to_string())
+    })
+}
+
 /// How many lines of the whole page are (near-)exactly a title: a contents
 /// page lists many.
 fn titled_lines(page: &PageInput) -> usize {
@@ -349,12 +398,19 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
         let strong = title
             .as_ref()
             .is_some_and(|t| t.similarity >= c.model.strong_title);
+        let unknown = title.is_none().then(|| unknown_title(page)).flatten();
         let rules = match title {
             Some(t) => RuleRead {
                 doc_type: t.code,
                 confidence: t.similarity,
                 new_doc: true,
                 title: Some(t.text),
+            },
+            None if unknown.is_some() => RuleRead {
+                doc_type: "other".to_string(),
+                confidence: 0.4,
+                new_doc: true,
+                title: unknown,
             },
             None => {
                 let (doc_type, confidence, new_doc) = match (cue_for(page), docs.last()) {
@@ -458,14 +514,17 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
         .collect();
     let contents = contents::contents(pages, &classes, &documents);
     let case_kind = kind_from_cover.unwrap_or_else(|| kind_from_types(&documents));
-    Classified {
+    let mut class = Classified {
         case_kind,
         pages: classes,
         documents,
         facts,
         contents,
+        case: Default::default(),
         model_used: model.is_some(),
-    }
+    };
+    class.case = case::case_info(pages, &class);
+    class
 }
 
 /// Every line of a document's pages, in order.
@@ -594,6 +653,50 @@ mod tests {
             height: 0,
         };
         assert_eq!(detect_title(&blind).unwrap().code, "penalty_decision");
+    }
+
+    #[test]
+    fn a_title_no_type_knows_starts_an_other_document_with_that_title() {
+        let decision = [
+            line("行政处罚决定书", [621, 300, 1047, 360]),
+            line("当事人：张三", [221, 430, 800, 468]),
+            line("经查，当事人存在违法行为。", [221, 500, 1200, 538]),
+        ];
+        // A county's own paper: centred, larger than the body, ends as a
+        // title does, but no type's title.
+        let own = [
+            line("案件移送函回执单", [600, 300, 1060, 360]),
+            line("移送单位：某某局", [221, 430, 800, 468]),
+            line("接收人：李四", [221, 500, 700, 538]),
+        ];
+        let got = classify_dossier_with(&[page(&decision), page(&own)], None);
+        let docs: Vec<(&str, Option<&str>)> = got
+            .documents
+            .iter()
+            .map(|d| (d.doc_type.as_str(), d.title.as_deref()))
+            .collect();
+        assert_eq!(
+            docs,
+            [
+                ("penalty_decision", Some("行政处罚决定书")),
+                ("other", Some("案件移送函回执单"))
+            ]
+        );
+        // A label line, an off-centre line or body-sized text is no title:
+        // the page continues the decision.
+        for l in [
+            line("移送单位：某某局回执单", [600, 300, 1060, 360]),
+            line("案件移送函回执单", [221, 300, 680, 360]),
+            line("案件移送函回执单", [600, 300, 1060, 338]),
+        ] {
+            let p = [
+                l,
+                line("接收人：李四", [221, 500, 700, 538]),
+                line("接收时间：2022年3月1日", [221, 570, 900, 608]),
+            ];
+            let got = classify_dossier_with(&[page(&decision), page(&p)], None);
+            assert_eq!(got.documents.len(), 1, "{:?}", got.documents);
+        }
     }
 
     #[test]

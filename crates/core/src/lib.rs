@@ -3,17 +3,20 @@
 //! - [`doctype`]: the document-type codes of `doc-types.md`, loaded from
 //!   `rubrics/doc-types.toml`.
 //! - [`contract`]: what `anjuan scan` writes (`index.json`, `review.json`),
-//!   per `output-contract.md` (`anjuan.review/1`).
+//!   per `output-contract.md` (`anjuan.review/2`).
 //! - [`truth`]: the ground truth the generator writes beside each dossier and
 //!   `anjuan eval` reads.
 //! - [`fsutil`]: atomic writes (temp file + rename).
 //! - [`paths`]: where the setup script put third-party binaries and models.
 //! - [`marks`]: seals, signatures and fingerprints found on a page image.
+//! - [`normalize`]: the one normalisation of OCR text before classification
+//!   and checks (look-alikes, widths, punctuation), as data.
 
 pub mod contract;
 pub mod doctype;
 pub mod fsutil;
 pub mod marks;
+pub mod normalize;
 pub mod paths;
 pub mod truth;
 

@@ -22,6 +22,12 @@ pub struct DossierTruth {
     /// The case number (e.g. 蒲市监罚〔2022〕15号).
     pub case_number: String,
     pub party: String,
+    /// The fine decided, in yuan (null: none decided, or an older truth).
+    #[serde(default)]
+    pub fine_yuan: Option<f64>,
+    /// The illegal gains confiscated, in yuan (null: none).
+    #[serde(default)]
+    pub confiscated_yuan: Option<f64>,
     /// Procedure facts that decide which rubric items apply.
     pub facts: CaseFacts,
     pub pages: Vec<PageTruth>,

@@ -5,7 +5,7 @@
 //! failure reason of its dossier, never an error.
 
 use anjuan_core::contract::{
-    DossierStatus, Index, IndexEntry, Review, INDEX_SCHEMA, REVIEW_SCHEMA,
+    DossierStatus, Index, IndexEntry, Review, INDEX_SCHEMA, REVIEW_SCHEMA, REVIEW_SCHEMAS_READ,
 };
 use anjuan_core::truth::{DossierTruth, TRUTH_SCHEMA};
 use anyhow::{bail, Context};
@@ -170,10 +170,11 @@ pub fn load_review(
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
     let review: Review = serde_json::from_str(&text)
         .map_err(|e| format!("{shown}: not a valid {REVIEW_SCHEMA} document: {e}"))?;
-    if review.schema != REVIEW_SCHEMA {
+    if !REVIEW_SCHEMAS_READ.contains(&review.schema.as_str()) {
         return Err(format!(
-            "{shown}: schema `{}`, expected `{REVIEW_SCHEMA}`",
-            review.schema
+            "{shown}: schema `{}`, expected `{REVIEW_SCHEMA}` (or {})",
+            review.schema,
+            REVIEW_SCHEMAS_READ[..REVIEW_SCHEMAS_READ.len() - 1].join(", ")
         ));
     }
     if review.dossier.page_count as usize != page_count {

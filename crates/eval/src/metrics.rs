@@ -143,6 +143,44 @@ struct Tally {
     failed: Vec<FailedDossier>,
     failed_pages: u64,
     rows: Vec<DossierRow>,
+    needs_review: Hits,
+    recall_with_review: Hits,
+    false_zero: Vec<String>,
+    /// Per confidence bin: (findings, true).
+    bins: [Hits; BINS.len()],
+    agency: Hits,
+    case_number: Hits,
+    party: Hits,
+    fine: Hits,
+    confiscated: Hits,
+}
+
+/// Lower edges of the reliability bins.
+const BINS: [f64; 6] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+fn bin_of(confidence: f32) -> usize {
+    BINS.iter()
+        .rposition(|&low| f64::from(confidence) >= low)
+        .unwrap_or(0)
+}
+
+/// The case number the contract asks for: the penalty decision's number;
+/// for coercion, the measure or execution decision's (the first of those
+/// the truth holds), else the truth's case number.
+fn expected_case_number(truth: &DossierTruth) -> Option<&str> {
+    let types: &[&str] = match truth.case_kind {
+        anjuan_core::CaseKind::Coercion => &[
+            "coercive_measure_decision",
+            "enforcement_decision",
+            "substitute_performance_decision",
+        ],
+        _ => &["penalty_decision"],
+    };
+    types
+        .iter()
+        .find_map(|t| truth.documents.iter().find(|d| d.doc_type == *t))
+        .and_then(|d| d.number.as_deref())
+        .or(Some(truth.case_number.as_str()))
 }
 
 impl Tally {
@@ -254,12 +292,10 @@ impl Tally {
         let kind_ok = review.is_some_and(|r| r.case_kind == truth.case_kind);
         self.case_kind.add(kind_ok as u64, 1);
 
-        // Defects: (item, kind) pairs; rejected findings do not count.
-        let findings: Vec<&Finding> = review
-            .map_or(&[][..], |r| &r.findings[..])
-            .iter()
-            .filter(|f| f.status != FindingStatus::Rejected)
-            .collect();
+        // Defects: (item, kind) pairs of the findings the draft counts
+        // (suggested, confirmed); needs-review ones are tallied apart.
+        let all_findings = review.map_or(&[][..], |r| &r.findings[..]);
+        let findings: Vec<&Finding> = all_findings.iter().filter(|f| f.status.counts()).collect();
         let manual = review.map_or(&[][..], |r| &r.manual[..]);
         let found: HashSet<(&str, &str)> = findings
             .iter()
@@ -296,6 +332,68 @@ impl Tally {
             }
         }
         row_defects.finish();
+
+        // Needs review, the reviewers' queue; every finding by confidence.
+        let machine: Vec<&Finding> = all_findings
+            .iter()
+            .filter(|f| f.status != FindingStatus::Rejected)
+            .collect();
+        let unsure = machine
+            .iter()
+            .filter(|f| f.status == FindingStatus::NeedsReview);
+        let is_true = |f: &Finding| truth_set.contains(&(f.item.as_str(), finding_kind(f.kind)));
+        for f in unsure {
+            self.needs_review.add(is_true(f) as u64, 1);
+        }
+        for f in &machine {
+            self.bins[bin_of(f.confidence)].add(is_true(f) as u64, 1);
+        }
+        let found_any: HashSet<(&str, &str)> = machine
+            .iter()
+            .map(|f| (f.item.as_str(), finding_kind(f.kind)))
+            .collect();
+        for d in &truth.defects {
+            let hit = found_any.contains(&(d.item.as_str(), defect_kind(d.kind)));
+            self.recall_with_review.add(hit as u64, 1);
+        }
+        let zeroed = findings.iter().any(|f| f.kind == FindingKind::Basic);
+        if zeroed && !truth.defects.iter().any(|d| d.kind == DefectKind::Basic) {
+            self.false_zero.push(truth.id.clone());
+        }
+
+        // The case block.
+        let case = review.map(|r| &r.case);
+        let same = |got: Option<&String>, want: &str| got.is_some_and(|g| g == want);
+        self.agency.add(
+            same(case.and_then(|c| c.agency.as_ref()), &truth.agency) as u64,
+            1,
+        );
+        if let Some(n) = expected_case_number(truth) {
+            self.case_number
+                .add(same(case.and_then(|c| c.case_number.as_ref()), n) as u64, 1);
+        }
+        self.party.add(
+            same(case.and_then(|c| c.party.as_ref()), &truth.party) as u64,
+            1,
+        );
+        let amount = |got: Option<f64>, want: Option<f64>| match (got, want) {
+            (Some(g), Some(w)) => (g - w).abs() < 0.005,
+            (None, None) => true,
+            _ => false,
+        };
+        if truth.case_kind == anjuan_core::CaseKind::Penalty {
+            self.fine.add(
+                amount(case.and_then(|c| c.fine_yuan), truth.fine_yuan) as u64,
+                1,
+            );
+            self.confiscated.add(
+                amount(
+                    case.and_then(|c| c.confiscated_yuan),
+                    truth.confiscated_yuan,
+                ) as u64,
+                1,
+            );
+        }
 
         // CER; a failed dossier's pages read as empty.
         let mut row_printed = CerStat::default();
@@ -462,6 +560,34 @@ impl Tally {
                 overall,
                 by_kind,
                 items,
+            },
+            review: ReviewQueue {
+                needs_review: self.needs_review.total,
+                needs_review_true: self.needs_review.hits,
+                per_dossier: (dossiers > failed_count)
+                    .then(|| self.needs_review.total as f64 / (dossiers - failed_count) as f64),
+                recall_with_review: self.recall_with_review.ratio(),
+                false_zero: self.false_zero.len() as u64,
+                false_zero_ids: self.false_zero,
+            },
+            reliability: BINS
+                .iter()
+                .zip(&self.bins)
+                .enumerate()
+                .map(|(i, (&low, h))| ReliabilityBin {
+                    low,
+                    high: BINS.get(i + 1).copied().unwrap_or(1.0),
+                    findings: h.total,
+                    correct: h.hits,
+                    precision: fraction(h.hits, h.total),
+                })
+                .collect(),
+            case_facts: CaseFactsReport {
+                agency: self.agency.ratio(),
+                case_number: self.case_number.ratio(),
+                party: self.party.ratio(),
+                fine: self.fine.ratio(),
+                confiscated: self.confiscated.ratio(),
             },
             cer,
             score,

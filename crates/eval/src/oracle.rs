@@ -19,6 +19,12 @@ pub fn perfect_review(t: &DossierTruth) -> Review {
             page_count: t.pages.len() as u32,
         },
         case_kind: t.case_kind,
+        case: CaseInfo {
+            agency: Some(t.agency.clone()),
+            case_number: Some(t.case_number.clone()),
+            party: Some(t.party.clone()),
+            ..CaseInfo::default()
+        },
         pages: t
             .pages
             .iter()
@@ -27,9 +33,12 @@ pub fn perfect_review(t: &DossierTruth) -> Review {
                 doc_type: p.doc_type.clone(),
                 document: Some(p.document),
                 printed_page_number: p.printed_page_number,
+                error: None,
                 ocr: PageOcr {
                     engine: "truth".into(),
                     dpi: p.dpi,
+                    rotation: Some(anjuan_core::contract::upright_turn(p.rotation)),
+                    size: None,
                     mean_confidence: 1.0,
                     text_file: format!("pages/{:04}.txt", p.page),
                 },

@@ -92,6 +92,44 @@ impl ItemStats {
     }
 }
 
+/// Findings that need review (需人工复核), and what a reviewer would see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    /// Findings written as `needs_review`, and those matching a truth defect.
+    pub needs_review: u64,
+    pub needs_review_true: u64,
+    /// Needs-review findings per ok dossier.
+    pub per_dossier: Option<f64>,
+    /// Truth defects found by a suggested or a needs-review finding.
+    pub recall_with_review: Ratio,
+    /// Dossiers drafted at 0 by a suggested basic finding while the truth
+    /// has no basic defect.
+    pub false_zero: u64,
+    pub false_zero_ids: Vec<String>,
+}
+
+/// Findings whose confidence lies in `[low, high)` (the last bin includes 1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReliabilityBin {
+    pub low: f64,
+    pub high: f64,
+    /// Findings in the bin (any status but rejected), and those true.
+    pub findings: u64,
+    pub correct: u64,
+    pub precision: Option<f64>,
+}
+
+/// The `case` block's fields right (equal to the truth) over the dossiers
+/// whose truth has the field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseFactsReport {
+    pub agency: Ratio,
+    pub case_number: Ratio,
+    pub party: Ratio,
+    pub fine: Ratio,
+    pub confiscated: Ratio,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefectReport {
     pub overall: ItemStats,
@@ -210,7 +248,18 @@ pub struct Report {
     /// Page doc_type confusions of ok dossiers, most frequent first.
     pub confusions: Vec<Confusion>,
     pub case_kind: Ratio,
+    /// Suggested (and confirmed) findings: what the draft score counts.
     pub defects: DefectReport,
+    /// What reviewers are asked to look at: findings that need review, and
+    /// files zeroed by a basic finding the truth does not have.
+    #[serde(default)]
+    pub review: ReviewQueue,
+    /// Findings binned by confidence against the share that were true.
+    #[serde(default)]
+    pub reliability: Vec<ReliabilityBin>,
+    /// The `case` block against the truth.
+    #[serde(default)]
+    pub case_facts: CaseFactsReport,
     pub cer: CerReport,
     pub score: ScoreReport,
     pub per_dossier: Vec<DossierRow>,

@@ -191,14 +191,57 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
             ratio(&r.case_kind, "dossiers"),
         ),
         (
-            "defect recall",
+            "defect recall (suggested)",
             pct(d.recall),
             format!("{} / {} truth defects{manual}", d.found, d.truth),
         ),
         (
-            "defect precision",
+            "defect precision (suggested)",
             pct(d.precision),
             format!("{} / {} findings", d.correct, d.findings),
+        ),
+        (
+            "needs review per dossier",
+            num(r.review.per_dossier),
+            format!(
+                "{} findings, {} of them true",
+                r.review.needs_review, r.review.needs_review_true
+            ),
+        ),
+        (
+            "recall with needs review",
+            pct(r.review.recall_with_review.value),
+            ratio(&r.review.recall_with_review, "truth defects"),
+        ),
+        (
+            "files zeroed, no basic defect",
+            r.review.false_zero.to_string(),
+            r.review.false_zero_ids.join(" "),
+        ),
+        (
+            "case agency",
+            pct(r.case_facts.agency.value),
+            ratio(&r.case_facts.agency, "dossiers"),
+        ),
+        (
+            "case number",
+            pct(r.case_facts.case_number.value),
+            ratio(&r.case_facts.case_number, "dossiers"),
+        ),
+        (
+            "case party",
+            pct(r.case_facts.party.value),
+            ratio(&r.case_facts.party, "dossiers"),
+        ),
+        (
+            "fine amount (penalty files)",
+            pct(r.case_facts.fine.value),
+            ratio(&r.case_facts.fine, "dossiers"),
+        ),
+        (
+            "confiscated amount",
+            pct(r.case_facts.confiscated.value),
+            ratio(&r.case_facts.confiscated, "dossiers"),
         ),
         (
             "CER printed",
@@ -245,6 +288,26 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(o, "{}", row.trim_end())?;
     }
     writeln!(o)?;
+
+    if r.reliability.iter().any(|b| b.findings > 0) {
+        writeln!(
+            o,
+            "{:<33} {:>8} {:>8} {:>9}",
+            "reliability (all findings)", "findings", "true", "precision"
+        )?;
+        for b in &r.reliability {
+            writeln!(
+                o,
+                "  confidence {:.1}-{:<17.1} {:>8} {:>8} {:>9}",
+                b.low,
+                b.high,
+                b.findings,
+                b.correct,
+                pct(b.precision)
+            )?;
+        }
+        writeln!(o)?;
+    }
 
     let wrong: Vec<_> = r
         .doc_types

@@ -298,6 +298,8 @@ fn build(id: &str, kind: CaseKind, specs: Vec<PageSpec>) -> DossierTruth {
         agency: "蒲县市场监督管理局".into(),
         case_number: "蒲市监罚〔2022〕15号".into(),
         party: "蒲县好味食品店".into(),
+        fine_yuan: (kind == CaseKind::Penalty).then_some(5000.0),
+        confiscated_yuan: None,
         facts: CaseFacts::default(),
         pages,
         documents,
@@ -560,7 +562,7 @@ fn a_damaged_run_scores_exactly_what_the_damage_costs() {
     assert!(
         r.failed[1]
             .reason
-            .starts_with("2022-017/review.json: not a valid anjuan.review/1"),
+            .starts_with("2022-017/review.json: not a valid anjuan.review/2"),
         "{}",
         r.failed[1].reason
     );
@@ -793,7 +795,7 @@ fn broken_outputs_are_failures_with_reasons_never_panics() {
     assert_eq!(reason("f-failed"), "scan failed: pdfium: cannot open");
     assert_eq!(
         reason("f-schema"),
-        "f-schema/review.json: schema `anjuan.review/0`, expected `anjuan.review/1`"
+        "f-schema/review.json: schema `anjuan.review/0`, expected `anjuan.review/2` (or anjuan.review/1)"
     );
     assert_eq!(
         reason("f-pagecount"),

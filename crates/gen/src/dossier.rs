@@ -422,6 +422,13 @@ pub fn truth(plan: &Plan, pages: Vec<PageTruth>) -> DossierTruth {
         agency: c.agency.name.clone(),
         case_number,
         party: c.party.name.clone(),
+        fine_yuan: (c.kind == CaseKind::Penalty
+            && c.fine > 0
+            && c.scenario.penalty.contains("罚款"))
+        .then_some(c.fine as f64),
+        confiscated_yuan: (c.kind == CaseKind::Penalty
+            && c.scenario.penalty.contains("没收违法所得"))
+        .then_some(c.gain as f64),
         facts: CaseFacts {
             hearing_requested: c.hearing_requested,
             hearing_qualified: c.hearing_qualified,

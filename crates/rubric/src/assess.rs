@@ -161,19 +161,28 @@ pub fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
         match out.iter_mut().find(|g| g.item == f.item) {
             None => out.push(f),
             Some(g) => {
-                g.points = match (g.points, f.points) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+                // A stronger status wins (confirmed > suggested > needs
+                // review > rejected) and brings its points and confidence:
+                // a suspicion never raises what a sure finding deducts.
+                match rank(f.status).cmp(&rank(g.status)) {
+                    std::cmp::Ordering::Greater => {
+                        g.status = f.status;
+                        g.points = f.points.or(g.points);
+                        g.confidence = f.confidence;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        g.points = match (g.points, f.points) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            (a, b) => a.or(b),
+                        };
+                        g.confidence = g.confidence.max(f.confidence);
+                    }
+                    std::cmp::Ordering::Less => {}
+                }
                 if !g.reason.contains(&f.reason) {
                     g.reason = format!("{}；{}", g.reason, f.reason);
                 }
-                g.confidence = g.confidence.max(f.confidence);
                 g.evidence.extend(f.evidence);
-                // A stronger status wins: confirmed > suggested > rejected.
-                if rank(f.status) > rank(g.status) {
-                    g.status = f.status;
-                }
             }
         }
     }
@@ -184,8 +193,9 @@ fn rank(s: anjuan_core::contract::FindingStatus) -> u8 {
     use anjuan_core::contract::FindingStatus::*;
     match s {
         Rejected => 0,
-        Suggested => 1,
-        Confirmed => 2,
+        NeedsReview => 1,
+        Suggested => 2,
+        Confirmed => 3,
     }
 }
 

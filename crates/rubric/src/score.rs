@@ -5,7 +5,7 @@
 //! three-decimal points stay exact.
 
 use crate::{Item, Rubric};
-use anjuan_core::contract::{Finding, FindingKind, FindingStatus};
+use anjuan_core::contract::{Finding, FindingKind};
 use std::collections::HashMap;
 
 /// The draft score of a file: `review.json`'s `score`.
@@ -37,11 +37,11 @@ impl Deduction {
     }
 
     /// The deductions that findings stand for: suggested and confirmed ones;
-    /// rejected findings deduct nothing.
+    /// rejected findings and those that need review deduct nothing.
     pub fn from_findings(findings: &[Finding]) -> Vec<Deduction> {
         findings
             .iter()
-            .filter(|f| f.status != FindingStatus::Rejected)
+            .filter(|f| f.status.counts())
             .map(|f| Deduction {
                 item: f.item.clone(),
                 points: match f.kind {

@@ -230,6 +230,7 @@ fn review(kind: CaseKind, findings: Vec<Finding>) -> Review {
             page_count: 40,
         },
         case_kind: kind,
+        case: Default::default(),
         pages: vec![],
         documents: vec![],
         findings,

@@ -119,6 +119,33 @@ impl OcrPage {
         }
     }
 
+    /// The page as classification and the checks read it: every line's and
+    /// word's text through the one normalisation step
+    /// (`anjuan_core::normalize`); boxes, confidences and character
+    /// positions unchanged, so the page as read stays the evidence.
+    pub fn normalized(&self) -> OcrPage {
+        let norm = |s: &str| anjuan_core::normalize::normalize(s).into_owned();
+        OcrPage {
+            lines: self
+                .lines
+                .iter()
+                .map(|l| Line {
+                    text: norm(&l.text),
+                    words: l
+                        .words
+                        .iter()
+                        .map(|w| Word {
+                            text: norm(&w.text),
+                            ..w.clone()
+                        })
+                        .collect(),
+                    ..l.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// `pages/NNNN.txt`: one text line per line, no spaces between Chinese characters.
     pub fn text_file(&self) -> String {
         let mut s = String::new();

@@ -30,19 +30,29 @@ pub use anjuan_checks::CheckResult;
 
 /// The rubric pre-checks (`anjuan-checks`) on the classified pages, judged
 /// against the rubric of the case's kind (`rubrics`: given with `--rubric`,
-/// else the shipped one). A case of unknown kind is not judged.
-pub fn check(pages: &[OcrPage], class: &Classification, rubrics: &[Rubric]) -> CheckResult {
+/// else the shipped one). A case of unknown kind is not judged. `read`:
+/// the pages as OCR read them (the evidence); `pages`: the same pages
+/// normalised ([`OcrPage::normalized`]), which the checks read.
+pub fn check(
+    read: &[OcrPage],
+    pages: &[OcrPage],
+    class: &Classification,
+    rubrics: &[Rubric],
+) -> CheckResult {
     let input = anjuan_checks::CheckInput {
         case_kind: class.case_kind,
         pages: pages
             .iter()
+            .zip(read)
             .zip(&class.pages)
-            .map(|(p, c)| anjuan_checks::Page {
+            .map(|((p, r), c)| anjuan_checks::Page {
                 lines: p
                     .lines
                     .iter()
-                    .map(|l| anjuan_checks::Line {
+                    .zip(&r.lines)
+                    .map(|(l, raw)| anjuan_checks::Line {
                         text: &l.text,
+                        raw: &raw.text,
                         bbox: l.bbox,
                         confidence: l.confidence,
                     })
@@ -100,12 +110,16 @@ pub fn build_review(
     pages: &[OcrPage],
     rubrics: &[Rubric],
 ) -> anyhow::Result<Review> {
-    let class = classify(pages);
-    let checks = check(pages, &class, rubrics);
+    // One normalisation between OCR and everything downstream; the text as
+    // read stays in pages/NNNN.txt and in the findings' evidence.
+    let normalized: Vec<OcrPage> = pages.iter().map(OcrPage::normalized).collect();
+    let class = classify(&normalized);
+    let checks = check(pages, &normalized, &class, rubrics);
     let mut review = Review {
         schema: REVIEW_SCHEMA.to_string(),
         dossier: info,
         case_kind: class.case_kind,
+        case: class.case.clone(),
         pages: pages
             .iter()
             .zip(&class.pages)
@@ -115,9 +129,12 @@ pub fn build_review(
                 doc_type: c.doc_type.clone(),
                 document: Some(c.document),
                 printed_page_number: c.printed_page_number,
+                error: None,
                 ocr: PageOcr {
                     engine: p.engine.clone(),
                     dpi: p.dpi,
+                    rotation: Some(anjuan_core::contract::upright_turn(p.rotation)),
+                    size: Some([p.width, p.height]),
                     mean_confidence: (p.mean_confidence * 1000.0).round() / 1000.0,
                     text_file: text_file_name(i as u32 + 1),
                 },

@@ -2,7 +2,7 @@
 //! the documents found, the draft score and every suggested finding with
 //! the pages that show it.
 
-use anjuan_core::contract::{Finding, FindingKind, Review};
+use anjuan_core::contract::{Finding, FindingKind, FindingStatus, Review};
 use anjuan_core::CaseKind;
 use std::fmt::Write;
 
@@ -56,6 +56,14 @@ fn finding_line(f: &Finding) -> String {
     )
 }
 
+/// Findings one per line, basic standards first: they decide the score.
+fn finding_lines(s: &mut String, mut findings: Vec<&Finding>) {
+    findings.sort_by_key(|f| f.kind != FindingKind::Basic);
+    for f in findings {
+        let _ = writeln!(s, "{}", finding_line(f));
+    }
+}
+
 /// The summary of one review, several lines, ending in a newline.
 pub fn summary(review: &Review) -> String {
     let mut s = String::new();
@@ -98,20 +106,29 @@ pub fn summary(review: &Review) -> String {
         sc.grade,
         basic
     );
+    let (sure, unsure): (Vec<&Finding>, Vec<&Finding>) = review
+        .findings
+        .iter()
+        .partition(|f| f.status != FindingStatus::NeedsReview);
     if review.findings.is_empty() {
         let _ = writeln!(s, "  机器预审未发现问题");
-    } else {
+    }
+    // Needs review first, as reviewers see them: they are not in the score.
+    if !unsure.is_empty() {
+        let _ = writeln!(
+            s,
+            "  需人工复核 {} 项（机器无法确认，不计入草拟得分）：",
+            unsure.len()
+        );
+        finding_lines(&mut s, unsure);
+    }
+    if !sure.is_empty() {
         let _ = writeln!(
             s,
             "  机器预审发现 {} 项（均为建议，待评查人员确认）：",
-            review.findings.len()
+            sure.len()
         );
-        let mut findings: Vec<&Finding> = review.findings.iter().collect();
-        // Basic standards first: they decide the score.
-        findings.sort_by_key(|f| f.kind != FindingKind::Basic);
-        for f in findings {
-            let _ = writeln!(s, "{}", finding_line(f));
-        }
+        finding_lines(&mut s, sure);
     }
     let _ = writeln!(
         s,
@@ -126,7 +143,7 @@ pub fn summary(review: &Review) -> String {
 mod tests {
     use super::*;
     use anjuan_core::contract::{
-        DocumentEntry, DossierInfo, Evidence, FindingStatus, Score, REVIEW_SCHEMA,
+        CaseInfo, DocumentEntry, DossierInfo, Evidence, Score, REVIEW_SCHEMA,
     };
 
     fn finding(
@@ -162,6 +179,7 @@ mod tests {
                 page_count: 20,
             },
             case_kind: CaseKind::Penalty,
+            case: CaseInfo::default(),
             pages: vec![],
             documents: vec![DocumentEntry {
                 index: 1,

@@ -210,7 +210,7 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     assert!(cer(&ft, &PAGE_2) < 0.15, "image folder page: {ft}");
 
     let review: Review = read_json(&out.join("2022-015/review.json"));
-    assert_eq!(review.schema, "anjuan.review/1");
+    assert_eq!(review.schema, "anjuan.review/2");
     assert_eq!(review.dossier.id, "2022-015");
     assert_eq!(review.dossier.page_count, 2);
     assert_eq!(
@@ -228,6 +228,29 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     assert_eq!(review.pages[1].ocr.text_file, "pages/0002.txt");
     assert_eq!(review.pages[0].ocr.dpi, 200);
     assert!(review.pages[0].ocr.mean_confidence > 0.5);
+    // anjuan.review/2: the turn that made each page upright, and the upright
+    // image's size, the frame of every evidence box.
+    assert_eq!(review.pages[0].ocr.rotation, Some(0));
+    assert_eq!(
+        review.pages[1].ocr.rotation,
+        Some(180),
+        "CCITT page turned 180°"
+    );
+    for p in &review.pages {
+        let [w, h] = p.ocr.size.expect("size");
+        assert!(
+            w > 1000 && h > 1000 && h > w,
+            "A4 portrait at 200 dpi: {w}×{h}"
+        );
+        assert_eq!(p.error, None);
+        for f in &review.findings {
+            for e in f.evidence.iter().filter(|e| e.page == Some(p.page)) {
+                if let Some(b) = e.bbox {
+                    assert!(b[2] <= w && b[3] <= h, "box {b:?} inside {w}×{h}");
+                }
+            }
+        }
+    }
     // A two-page file lacks most of a penalty case's documents: the checks
     // say so, each finding on an item of the penalty rubric, with a reason.
     assert!(!review.findings.is_empty());
