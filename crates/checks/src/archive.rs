@@ -57,6 +57,16 @@ fn copies(d: &Dossier, r: &CopyRule, sink: &mut Sink) {
     }
 }
 
+/// Whether each bound of `a` and `b` is equal, or one's digits lie within
+/// the other's (7 and 17, 12 and 112): OCR drops and adds digits.
+fn misread(a: &[u32; 2], b: &[u32; 2]) -> bool {
+    a != b
+        && a.iter().zip(b).all(|(x, y)| {
+            let (x, y) = (x.to_string(), y.to_string());
+            x == y || x.contains(&y) || y.contains(&x)
+        })
+}
+
 fn range(r: [u32; 2]) -> String {
     if r[0] == r[1] {
         r[0].to_string()
@@ -131,7 +141,10 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
                 bbox,
                 ..
             } => {
-                if numbering_broken {
+                // A broken numbering shifts the pages, whichever is wrong;
+                // a number that differs from the true one by a dropped or an
+                // added digit (7 for 17) is more likely misread than wrong.
+                if numbering_broken || misread(listed, actual) {
                     continue;
                 }
                 said.push((
@@ -190,6 +203,15 @@ mod tests {
         .filter(|f| f.item == "P-6.1.5")
         .map(|f| f.reason)
         .collect()
+    }
+
+    #[test]
+    fn a_digit_dropped_or_added_is_a_misread() {
+        assert!(super::misread(&[7, 7], &[17, 17]));
+        assert!(super::misread(&[12, 13], &[112, 13]));
+        assert!(!super::misread(&[7, 8], &[9, 10]));
+        assert!(!super::misread(&[7, 7], &[7, 7]));
+        assert!(!super::misread(&[7, 8], &[17, 19]));
     }
 
     #[test]

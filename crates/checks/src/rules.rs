@@ -61,6 +61,10 @@ pub struct StatusPolicy {
     /// Lines from the top of a page searched for a title that may be the
     /// document a finding says is absent.
     pub title_zone_lines: usize,
+    /// Higher floors for the findings of some checks (by rubric check name):
+    /// those whose evidence is a detector's silence.
+    #[serde(default)]
+    pub check_min_confidence: std::collections::BTreeMap<String, f32>,
 }
 
 /// A document the procedure needs.

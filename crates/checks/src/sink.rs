@@ -176,7 +176,7 @@ impl<'r> Sink<'r> {
     /// The findings, in the order found (scan merges those on one item),
     /// with their status set by the policy ([`crate::status`]).
     pub fn finish(mut self, d: &Dossier, rules: &Rules) -> Vec<Finding> {
-        crate::status::apply(&mut self.findings, &self.absences, d, rules);
+        crate::status::apply(&mut self.findings, &self.absences, d, rules, self.rubric);
         self.findings
     }
 }

@@ -17,6 +17,7 @@ use crate::text::{fuzzy_find, squash};
 use crate::view::{page_evidence, Dossier};
 use anjuan_core::contract::{Finding, FindingKind, FindingStatus};
 use anjuan_core::doctype::DocTypes;
+use anjuan_rubric::Rubric;
 
 /// What a finding claims is absent from the file, for the policy to look
 /// for positive evidence of it.
@@ -89,17 +90,34 @@ pub(crate) fn page_holding(d: &Dossier, title: &str) -> Option<usize> {
 /// Sets each finding's status by the policy; `absences[i]` is what finding
 /// `i` claims is absent, if anything. A finding that needs review says why
 /// in its reason, and points at the page that may hold what it missed.
-pub fn apply(findings: &mut [Finding], absences: &[Option<Absence>], d: &Dossier, rules: &Rules) {
+pub fn apply(
+    findings: &mut [Finding],
+    absences: &[Option<Absence>],
+    d: &Dossier,
+    rules: &Rules,
+    rubric: &Rubric,
+) {
     let policy: &StatusPolicy = &rules.status;
     let unplaced = unplaced(d);
     for (f, absence) in findings.iter_mut().zip(absences) {
         let mut why: Vec<String> = Vec::new();
         let basic = f.kind == FindingKind::Basic;
+        let check = rubric
+            .item(&f.item)
+            .map(|i| i.check.as_str())
+            .unwrap_or_default();
         let floor = if basic {
             policy.basic_min_confidence
         } else {
             policy.min_confidence
-        };
+        }
+        .max(
+            policy
+                .check_min_confidence
+                .get(check)
+                .copied()
+                .unwrap_or(0.0),
+        );
         if f.confidence < floor {
             why.push(format!("把握不足（{:.0}%）", f.confidence * 100.0));
         }
