@@ -283,12 +283,57 @@ pub fn read_page(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Pag
         return Err(OcrError::Run("empty page image".into()));
     }
     let o = engine.orienter().orient(&gray)?;
-    let upright = o.apply(gray);
+    read_upright(engine, o.apply(gray), o)
+}
+
+/// A page whose reading is this poor was perhaps turned the wrong way up:
+/// upright pages read at a mean confidence of 0.95 or more (seed 9041, 226
+/// pages: the lowest 0.955), text read upside down falls apart.
+const DOUBT_BELOW_CONFIDENCE: f32 = 0.9;
+/// ... or holds this few Chinese characters (a photo page holds 50 or more).
+const DOUBT_BELOW_CHARS: usize = 20;
+
+/// What a reading is worth: the confidence summed over its characters.
+fn reading_score(t: &PageText) -> f32 {
+    t.lines
+        .iter()
+        .map(|l| l.confidence * l.text.chars().count() as f32)
+        .sum()
+}
+
+/// Recognises a page `orientation` turned upright. The orientation is found
+/// on line shapes and a classifier that fonts and inks it was not trained
+/// on can fool; a page read poorly is read again turned 180°, and the
+/// reading with clearly more confident characters wins (checked by outcome,
+/// whatever fooled the classifier).
+pub fn read_upright(
+    engine: &mut dyn OcrEngine,
+    upright: GrayImage,
+    orientation: orient::Orientation,
+) -> Result<PageRead, OcrError> {
     let text = engine.recognize(&upright)?;
+    let cjk = text
+        .lines
+        .iter()
+        .flat_map(|l| l.text.chars())
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count();
+    if text.mean_confidence() < DOUBT_BELOW_CONFIDENCE || cjk < DOUBT_BELOW_CHARS {
+        let turned = image::imageops::rotate180(&upright);
+        let other = engine.recognize(&turned)?;
+        if reading_score(&other) > 1.5 * reading_score(&text) + 10.0 {
+            return Ok(PageRead {
+                text: other,
+                rotation: (orientation.rotation + 180) % 360,
+                skew_deg: orientation.skew_deg,
+                image: turned,
+            });
+        }
+    }
     Ok(PageRead {
         text,
-        rotation: o.rotation,
-        skew_deg: o.skew_deg,
+        rotation: orientation.rotation,
+        skew_deg: orientation.skew_deg,
         image: upright,
     })
 }

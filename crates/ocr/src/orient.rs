@@ -91,7 +91,9 @@ impl Orienter {
     /// Everything in orientation and deskew that changes the page OCR sees (for cache keys).
     pub fn config_key(&self) -> String {
         format!(
-            "orient side {ORIENT_SIDE} cls {CLS_VOTES} rec {REC_CHECKS} deskew {DESKEW_INTERPOLATION:?}"
+            "orient side {ORIENT_SIDE} cls {CLS_VOTES} rec {REC_CHECKS} deskew {DESKEW_INTERPOLATION:?} readback180 {}/{}",
+            crate::DOUBT_BELOW_CONFIDENCE,
+            crate::DOUBT_BELOW_CHARS
         )
     }
 

@@ -104,6 +104,27 @@ fn tesseract_reads_a_printed_page() {
 }
 
 #[test]
+fn a_page_taken_upright_while_upside_down_is_read_again_turned() {
+    // As if orientation had been fooled: the page is upside down and taken
+    // for upright. Read by outcome, it comes back the right way up.
+    let (img, truth) = fixture("page.png");
+    let gray = img.to_luma8();
+    let mut e = engine(EngineKind::PpOcr);
+    let fooled = anjuan_ocr::orient::Orientation {
+        rotation: 0,
+        skew_deg: 0.0,
+    };
+    let read = anjuan_ocr::read_upright(e.as_mut(), imageops::rotate180(&gray), fooled).unwrap();
+    assert_eq!(read.rotation, 180);
+    let c = cer(&truth, &read.text);
+    assert!(c <= 0.02, "CER {c:.3}:\n{}", read.text.text());
+    // An upright page is read once, as is.
+    let read = anjuan_ocr::read_upright(e.as_mut(), gray.clone(), fooled).unwrap();
+    assert_eq!(read.rotation, 0);
+    assert!(cer(&truth, &read.text) <= 0.02);
+}
+
+#[test]
 fn turned_pages_come_back_upright() {
     let (img, truth) = fixture("page.png");
     let gray = img.to_luma8();
