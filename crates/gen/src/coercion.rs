@@ -127,7 +127,7 @@ fn measure_approval(cx: &Ctx) -> Built {
         no_head,
         20.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));

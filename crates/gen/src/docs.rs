@@ -4,12 +4,12 @@
 use crate::case::Case;
 use crate::data::{self, Citation, PartyKind};
 use crate::defects::{Defect, Defects};
-use crate::family::{Family, Wording};
+use crate::family::{Family, Forms, Wording};
 use crate::text::{date_cn, fill, Vars};
 use anjuan_core::doctype::DocTypes;
 use anjuan_core::CaseKind;
 use anjuan_paper::model::{
-    Align, Block, Cell, DocSpec, Run, Seal, SignatureMarks, TableRow, TextLine,
+    Align, Block, Cell, DocSpec, Run, Seal, SignatureMarks, Table, TableRow, TextLine,
 };
 use chrono::NaiveDate;
 use rand::seq::SliceRandom;
@@ -125,6 +125,16 @@ impl<'a> Ctx<'a> {
                 .as_deref()
                 .unwrap_or(default),
         )
+    }
+
+    /// An approval or review form: a ruled table, or, in a family that
+    /// writes its forms as prose, the same fields as `label：` lines (the
+    /// opinions' signatures and dates keep their lines and marks).
+    pub fn form(&self, table: Table) -> Vec<Block> {
+        match self.words.family.forms {
+            Forms::Table => vec![Block::Table(table)],
+            Forms::Prose => prose_form(table),
+        }
     }
 
     /// What the contents page calls a document.
@@ -393,6 +403,42 @@ impl<'a> Ctx<'a> {
             ],
         )
     }
+}
+
+/// A form's rows as lines: each label, then its cell's lines.
+fn prose_form(table: Table) -> Vec<Block> {
+    let mut out = Vec::new();
+    for r in table.rows {
+        let mut label: Option<String> = None;
+        for cell in r.cells {
+            if cell.label {
+                let text: String = cell
+                    .lines
+                    .iter()
+                    .flat_map(|l| l.runs.iter().map(|r| r.text.as_str()))
+                    .collect();
+                label = Some(text);
+                continue;
+            }
+            let mut lines = cell.lines.into_iter();
+            let mut first = lines
+                .next()
+                .unwrap_or_else(|| TextLine::new(vec![Run::blank(4)]));
+            if let Some(l) = label.take() {
+                first.runs.insert(0, Run::printed(format!("{l}：")));
+                first.align = Align::Left;
+            }
+            out.push(Block::Line(first));
+            out.extend(lines.map(Block::Line));
+        }
+        if let Some(l) = label {
+            out.push(Block::Line(TextLine::new(vec![Run::printed(format!(
+                "{l}："
+            ))])));
+        }
+    }
+    out.push(Block::Space(4.0));
+    out
 }
 
 /// A date line left unfilled.

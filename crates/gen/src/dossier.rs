@@ -281,6 +281,8 @@ pub fn plan_in(spec: &Spec, choice: &str, renderer: &Renderer) -> Plan {
         PageNumber::Any => drawn,
         PageNumber::Handwritten => PageNumberStyle::Handwritten,
         PageNumber::Stamped => PageNumberStyle::Stamped,
+        PageNumber::Boxed => PageNumberStyle::Boxed,
+        PageNumber::Plain => PageNumberStyle::Plain,
     };
     let scan = (0..total)
         .map(|_| ScanParams {

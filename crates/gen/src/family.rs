@@ -55,9 +55,25 @@ pub struct Attach {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageNumber {
+    /// Handwritten or stamped, drawn per dossier (the default's way).
     Any,
     Handwritten,
+    /// Stamped, boxed or not by chance.
     Stamped,
+    /// Stamped, zero-padded in a box.
+    Boxed,
+    /// Stamped, bare digits.
+    Plain,
+}
+
+/// How approval and review forms are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forms {
+    /// Ruled tables (label cells beside opinion cells).
+    Table,
+    /// `label：` lines down the page, as on forms printed without rules.
+    Prose,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +93,7 @@ pub struct Family {
     pub sign_separator: Option<String>,
     pub attach: Attach,
     pub page_number: PageNumber,
+    pub forms: Forms,
 }
 
 impl Family {

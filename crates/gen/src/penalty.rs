@@ -147,7 +147,7 @@ fn filing(cx: &Ctx) -> Built {
     let (o1, o2) = (&c.officers[0].name, &c.officers[1].name);
     rows.push(row(
         vec![
-            Cell::label("承办人意见"),
+            Cell::label(cx.label("approval_officer")),
             Cell::text(vec![
                 TextLine::new(vec![Run::hand("建议立案调查。")]),
                 TextLine::new(vec![
@@ -163,7 +163,7 @@ fn filing(cx: &Ctx) -> Built {
     ));
     rows.push(row(
         vec![
-            Cell::label("承办机构意见"),
+            Cell::label(cx.label("approval_unit")),
             opinion_cell(
                 &format!("同意立案，由{o1}、{o2}承办。"),
                 &c.unit_head,
@@ -176,7 +176,7 @@ fn filing(cx: &Ctx) -> Built {
     ));
     rows.push(row(
         vec![
-            Cell::label("负责人审批意见"),
+            Cell::label(cx.label("approval_head")),
             opinion_cell(
                 "同意立案。",
                 &c.agency_head,
@@ -187,7 +187,7 @@ fn filing(cx: &Ctx) -> Built {
         ],
         24.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));
@@ -644,7 +644,7 @@ fn legal_review(cx: &Ctx) -> Built {
         row(vec![Cell::label("审核内容"), text_cell("执法主体、管辖权限、案件事实、证据、法律适用、裁量基准、执法程序、文书制作")], 14.0),
         row(vec![Cell::label("审核意见"), opinion_cell(&format!("经审核，本案执法主体合法，事实清楚，证据确凿，适用法律正确，程序合法，处罚适当。同意承办机构意见（{}）。", cx.cites(&c.scenario.basis, false, false)), &c.legal_reviewer, d, false)], 36.0),
     ];
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 4.0],
         rows,
     }));
@@ -961,7 +961,7 @@ fn approval(cx: &Ctx) -> Built {
         no_head,
         22.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));
@@ -1100,7 +1100,7 @@ fn closing(cx: &Ctx) -> Built {
         no_head,
         22.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));

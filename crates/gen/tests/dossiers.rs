@@ -367,6 +367,21 @@ fn every_family_prints_its_own_titles_labels_and_statements() {
             let plan = anjuan_gen::dossier::plan_in(&s, &fam.key, r);
             let w = &plan.words;
             let find = |code: &str| t.documents.iter().find(|d| d.doc_type == code);
+            // Approval forms are ruled tables or prose lines, as the family prints them.
+            let filing_or_measure = plan
+                .docs
+                .iter()
+                .find(|b| {
+                    ["case_filing_approval", "coercive_measure_approval"]
+                        .contains(&b.spec.doc_type.as_str())
+                })
+                .expect("an approval form");
+            let ruled = filing_or_measure
+                .spec
+                .blocks
+                .iter()
+                .any(|b| matches!(b, anjuan_paper::model::Block::Table(_)));
+            assert_eq!(ruled, fam.forms == family::Forms::Table, "{}", fam.key);
             if t.case_kind == CaseKind::Penalty {
                 let iv = doc_text(&t, find("interview_record").expect("an interview"));
                 for key in ["interviewer", "interviewee", "interview_place", "recorder"] {
@@ -405,6 +420,29 @@ fn every_family_prints_its_own_titles_labels_and_statements() {
                 // Bound inside the decision, or filed as its own list.
                 let bound = fam.attach.items_in_decision;
                 assert_eq!(find("seized_items_list").is_none(), bound, "{}", fam.key);
+            }
+
+            // The archival number is stamped or written as the family does it.
+            for p in t.pages.iter().filter(|p| p.rotation == 0).take(4) {
+                let Some(n) = p.printed_page_number else {
+                    continue;
+                };
+                let (bare, padded) = (n.to_string(), format!("{n:03}"));
+                let has = |s: &str, hand: bool| {
+                    p.lines.iter().any(|l| l.text == s && l.handwritten == hand)
+                };
+                let ok = match fam.page_number {
+                    family::PageNumber::Boxed => has(&padded, false),
+                    family::PageNumber::Plain => has(&bare, false) && !has(&padded, false),
+                    family::PageNumber::Handwritten => has(&bare, true),
+                    family::PageNumber::Stamped => has(&bare, false) || has(&padded, false),
+                    family::PageNumber::Any => true,
+                };
+                assert!(
+                    ok,
+                    "{} {} page {}: number {n} not as the family stamps it",
+                    fam.key, t.id, p.page
+                );
             }
 
             // Families differ from the default on many pages, not on one.
