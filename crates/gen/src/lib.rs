@@ -63,7 +63,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Template family (`crates/gen/data/families.toml`): default, samr2021,
-    /// tobacco, fda, henan2016, wuji, or mixed (one drawn per dossier).
+    /// tobacco, fda, henan2016, wuji, env2016, or mixed (one drawn per dossier).
     #[arg(long, default_value = "default")]
     pub family: String,
 }
