@@ -16,6 +16,12 @@ pub struct DossierTruth {
     pub id: String,
     /// The generator seed this dossier was made from.
     pub seed: u64,
+    /// The template family the generator wrote it in (`crates/gen/data/families.toml`);
+    /// "default" in truth written before families. Not written when it is
+    /// "default", so default truth files stay byte-identical to those made
+    /// before families existed.
+    #[serde(default = "default_family", skip_serializing_if = "is_default_family")]
+    pub family: String,
     pub case_kind: CaseKind,
     /// The agency that handled the case (e.g. 蒲县市场监督管理局).
     pub agency: String,
@@ -34,6 +40,14 @@ pub struct DossierTruth {
     pub documents: Vec<DocumentTruth>,
     pub defects: Vec<DefectTruth>,
     pub expected: ExpectedScore,
+}
+
+fn default_family() -> String {
+    "default".to_string()
+}
+
+fn is_default_family(f: &str) -> bool {
+    f == "default"
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

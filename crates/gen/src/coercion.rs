@@ -17,13 +17,21 @@ pub fn body(cx: &Ctx) -> Vec<Built> {
     let mut v = Vec::new();
     let receipts = !cx.has(D::CoercionServiceReceiptMissing);
     if c.measure() {
+        // A family that binds the items list inside the decision still files
+        // it apart when there is no decision or the list itself is defective.
+        let bound = cx.words.family.attach.items_in_decision
+            && !cx.has(D::MeasureDecisionMissing)
+            && !cx.has(D::ItemsListNoNumber)
+            && !cx.has(D::ItemsListUnsigned);
         v.push(measure_approval(cx));
         if !cx.has(D::MeasureDecisionMissing) {
-            v.push(measure_decision(cx));
+            v.push(measure_decision(cx, bound));
         }
         v.push(measure_notice(cx));
         v.push(measure_record(cx));
-        v.push(items_list(cx));
+        if !bound {
+            v.push(items_list(cx));
+        }
         if receipts && !cx.has(D::MeasureDecisionMissing) {
             v.push(common::service_receipt(
                 cx,
@@ -109,7 +117,7 @@ fn measure_approval(cx: &Ctx) -> Built {
     ));
     let no_head = cx.has(D::MeasureApprovalNoHead);
     rows.extend(approval_rows(
-        c,
+        cx,
         [
             &format!("建议{}。", measure_kind(cx)),
             "同意。",
@@ -119,7 +127,7 @@ fn measure_approval(cx: &Ctx) -> Built {
         no_head,
         20.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));
@@ -133,7 +141,7 @@ fn measure_approval(cx: &Ctx) -> Built {
     }
 }
 
-fn measure_decision(cx: &Ctx) -> Built {
+fn measure_decision(cx: &Ctx, items_bound: bool) -> Built {
     let c = cx.case;
     let day = c.cd().measure.date();
     let mut doc = cx.doc("coercive_measure_decision", day, Some(c.number("强措")));
@@ -148,20 +156,26 @@ fn measure_decision(cx: &Ctx) -> Built {
             date_cn(day + Duration::days(29))
         )
     };
+    let reference = if items_bound {
+        cx.say("items_bound", &[])
+    } else {
+        cx.say(
+            "items_reference",
+            &[("list", cx.title("seized_items_list"))],
+        )
+    };
     doc.blocks.push(para(format!(
-        "经查，{}因你（单位）{}，依据{}的规定，本局决定对你（单位）的下列场所、设施或者财物予以{}{}：{}（详见《{}》）。",
+        "经查，{}因你（单位）{}，依据{}的规定，本局决定对你（单位）的下列场所、设施或者财物予以{}{}：{}{reference}。",
         c.fill(&c.scenario.inspection),
         c.scenario.cause,
         cx.cites(&c.scenario.measure_basis, false, false),
         measure_kind(cx),
         period,
         c.fill(&c.scenario.measure_object),
-        cx.title("seized_items_list")
     )));
-    doc.blocks.push(para(format!(
-        "在{}期间，你（单位）不得擅自启封、转移、损毁被{}的场所、设施或者财物。",
-        measure_kind(cx),
-        measure_kind(cx)
+    doc.blocks.push(para(cx.say(
+        "measure_custody",
+        &[("measure", measure_kind(cx).to_string())],
     )));
     doc.blocks.push(para(cx.remedies(
         day,
@@ -170,6 +184,17 @@ fn measure_decision(cx: &Ctx) -> Built {
     )));
     let no_seal = cx.has(D::MeasureDecisionNoSeal);
     doc.blocks.extend(cx.issuer(day, !no_seal));
+    if items_bound {
+        doc.blocks
+            .push(line(format!("附：{}", cx.title("seized_items_list"))));
+        doc.blocks.push(Block::Table(items_table(cx)));
+        doc.blocks.push(Block::Line(sign_date_line(
+            "当事人签名",
+            Some(&c.party.signer),
+            day,
+            true,
+        )));
+    }
     let mut shows = Vec::new();
     for d in [
         D::MeasureDecisionNoDuration,
@@ -231,7 +256,7 @@ fn measure_record(cx: &Ctx) -> Built {
                 c.party.name, c.party.signer
             )),
         ])),
-        Block::Line(cx.officers_line("执法人员", false, false)),
+        Block::Line(cx.officers_line(cx.label("officers"), false, false)),
         Block::Line(TextLine::new(vec![
             Run::printed("见证人："),
             cx.rec(format!("{}（身份证号码：{}）", c.witness, c.witness_id)),
@@ -275,8 +300,9 @@ fn measure_record(cx: &Ctx) -> Built {
         doc.blocks
             .push(Block::Line(sign_line("见证人签名", Some(&c.witness), true)));
     }
-    doc.blocks
-        .push(Block::Line(cx.officer_signatures("执法人员签名", false)));
+    doc.blocks.push(Block::Line(
+        cx.officer_signatures(cx.label("officers_sign"), false),
+    ));
     let mut shows = Vec::new();
     if unsigned {
         shows.push((D::MeasureRecordUnsigned, Shows::All));
@@ -300,7 +326,41 @@ fn items_list(cx: &Ctx) -> Built {
             c.number("强措")
         )));
     }
-    doc.blocks.push(line(format!("当事人：{}", c.party.name)));
+    doc.blocks
+        .push(line(format!("{}：{}", cx.label("party"), c.party.name)));
+    doc.blocks.push(Block::Table(items_table(cx)));
+    doc.blocks.push(para(format!(
+        "本清单一式两份，一份交当事人，一份附卷。共计{}项。",
+        count_cn(1)
+    )));
+    let unsigned = cx.has(D::ItemsListUnsigned);
+    if unsigned {
+        doc.blocks
+            .push(Block::Line(sign_line("当事人签名", None, false)));
+    } else {
+        doc.blocks.push(Block::Line(sign_date_line(
+            "当事人签名",
+            Some(&c.party.signer),
+            day,
+            true,
+        )));
+    }
+    doc.blocks.push(Block::Line(
+        cx.officer_signatures(cx.label("officers_sign"), false),
+    ));
+    let mut shows = Vec::new();
+    if no_number {
+        shows.push((D::ItemsListNoNumber, Shows::All));
+    }
+    if unsigned {
+        shows.push((D::ItemsListUnsigned, Shows::All));
+    }
+    Built { spec: doc, shows }
+}
+
+/// The seized items as a ruled table (in the list, or bound in the decision).
+fn items_table(cx: &Ctx) -> Table {
+    let c = cx.case;
     let rows = vec![
         row(
             vec![
@@ -333,36 +393,10 @@ fn items_list(cx: &Ctx) -> Built {
             8.0,
         ),
     ];
-    doc.blocks.push(Block::Table(Table {
+    Table {
         columns: vec![0.6, 2.2, 1.6, 1.0, 1.2],
         rows,
-    }));
-    doc.blocks.push(para(format!(
-        "本清单一式两份，一份交当事人，一份附卷。共计{}项。",
-        count_cn(1)
-    )));
-    let unsigned = cx.has(D::ItemsListUnsigned);
-    if unsigned {
-        doc.blocks
-            .push(Block::Line(sign_line("当事人签名", None, false)));
-    } else {
-        doc.blocks.push(Block::Line(sign_date_line(
-            "当事人签名",
-            Some(&c.party.signer),
-            day,
-            true,
-        )));
     }
-    doc.blocks
-        .push(Block::Line(cx.officer_signatures("执法人员签名", false)));
-    let mut shows = Vec::new();
-    if no_number {
-        shows.push((D::ItemsListNoNumber, Shows::All));
-    }
-    if unsigned {
-        shows.push((D::ItemsListUnsigned, Shows::All));
-    }
-    Built { spec: doc, shows }
 }
 
 fn release(cx: &Ctx) -> Built {

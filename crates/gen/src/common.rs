@@ -289,31 +289,41 @@ pub fn evidence_copy(cx: &Ctx, date: NaiveDate) -> Built {
     let c = cx.case;
     let mut doc = cx.doc("evidence_other", date, None);
     doc.number = None;
-    let (title, what) = match c.party.kind {
-        PartyKind::Company => (
-            "营业执照复印件",
-            format!(
-                "营业执照复印件　名称：{}　统一社会信用代码：{}",
-                c.party.name,
-                c.party.credit_code.clone().unwrap_or_default()
-            ),
-        ),
-        PartyKind::Person => (
-            "身份证复印件",
-            format!(
-                "身份证复印件　姓名：{}　公民身份号码：{}",
-                c.party.signer, c.party.signer_id
-            ),
-        ),
-    };
-    doc.title = title.to_string();
-    if let Some(Block::Title(t)) = doc.blocks.get_mut(1) {
-        *t = title.to_string();
-    }
-    doc.blocks.push(Block::Photo {
-        height: 90.0,
-        caption: TextLine::new(vec![Run::printed(what)]),
+    let licence = c.party.credit_code.as_ref().map(|code| {
+        let name = match c.party.kind {
+            PartyKind::Company => c.party.name.clone(),
+            PartyKind::Person => c.party.shop.clone(),
+        };
+        format!(
+            "{}　名称：{name}　统一社会信用代码：{code}",
+            cx.say("copy_licence", &[])
+        )
     });
+    let id = format!(
+        "{}　姓名：{}　公民身份号码：{}",
+        cx.say("copy_id", &[]),
+        c.party.signer,
+        c.party.signer_id
+    );
+    // Which copies are bound here: the licence for a company, the ID card
+    // for a person, both when the family files them together.
+    let (title, copies) = match (c.party.kind, licence) {
+        (_, Some(l)) if cx.words.family.attach.id_with_licence => {
+            (cx.say("copy_both", &[]), vec![l, id])
+        }
+        (PartyKind::Company, Some(l)) => (cx.say("copy_licence", &[]), vec![l]),
+        _ => (cx.say("copy_id", &[]), vec![id]),
+    };
+    doc.title = title.clone();
+    if let Some(Block::Title(t)) = doc.blocks.get_mut(1) {
+        *t = title;
+    }
+    for what in copies {
+        doc.blocks.push(Block::Photo {
+            height: 90.0,
+            caption: TextLine::new(vec![Run::printed(what)]),
+        });
+    }
     doc.blocks.push(Block::Line(
         TextLine::new(vec![Run::hand("此复印件与原件核对无异")]).aligned(Align::Right),
     ));
@@ -351,7 +361,7 @@ fn receipt_table(
         rows: vec![
             row(
                 vec![
-                    Cell::label("送达文书名称及文号"),
+                    Cell::label(cx.label("receipt_document")),
                     text_cell(&format!("{doc_title}（{number}）")),
                 ],
                 16.0,
@@ -370,13 +380,16 @@ fn receipt_table(
                 12.0,
             ),
             row(
-                vec![Cell::label("受送达人签名或盖章"), recipient_cell],
+                vec![
+                    Cell::label(cx.label("receipt_recipient_sign")),
+                    recipient_cell,
+                ],
                 20.0,
             ),
             row(
                 vec![
-                    Cell::label("送达人"),
-                    hand_cell(&format!("{}　{}", c.officers[0].name, c.officers[1].name)),
+                    Cell::label(cx.label("receipt_server")),
+                    hand_cell(&cx.sign_names(&[&c.officers[0].name, &c.officers[1].name], "　")),
                 ],
                 14.0,
             ),

@@ -4,11 +4,12 @@
 use crate::case::Case;
 use crate::data::{self, Citation, PartyKind};
 use crate::defects::{Defect, Defects};
-use crate::text::date_cn;
+use crate::family::{Family, Forms, Wording};
+use crate::text::{date_cn, fill, Vars};
 use anjuan_core::doctype::DocTypes;
 use anjuan_core::CaseKind;
 use anjuan_paper::model::{
-    Align, Block, Cell, DocSpec, Run, Seal, SignatureMarks, TableRow, TextLine,
+    Align, Block, Cell, DocSpec, Run, Seal, SignatureMarks, Table, TableRow, TextLine,
 };
 use chrono::NaiveDate;
 use rand::seq::SliceRandom;
@@ -40,10 +41,22 @@ pub struct Ctx<'a> {
     pub titles: BTreeMap<String, String>,
     /// Records (笔录) written by hand on the printed form rather than typed.
     pub hand_records: bool,
+    /// The template family's wording, as drawn for this dossier.
+    pub words: Wording,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(rng: &mut ChaCha8Rng, case: &'a Case, defects: &'a Defects) -> Ctx<'a> {
+    /// The context of a dossier in `family`: titles and the records' ink
+    /// from the dossier's stream `rng` (always drawn, so a family never
+    /// shifts the later draws), the family's choices from its own stream
+    /// `frng`.
+    pub fn new(
+        rng: &mut ChaCha8Rng,
+        frng: &mut ChaCha8Rng,
+        family: &'static Family,
+        case: &'a Case,
+        defects: &'a Defects,
+    ) -> Ctx<'a> {
         let w = data::world();
         let mut titles = BTreeMap::new();
         for t in &DocTypes::builtin().types {
@@ -63,12 +76,75 @@ impl<'a> Ctx<'a> {
                 options.choose(rng).expect("a title").to_string(),
             );
         }
+        let hand_records = rng.gen_bool(0.3);
+        if !family.is_default() {
+            let kind = match case.kind {
+                CaseKind::Penalty => "行政处罚",
+                _ => "行政强制",
+            };
+            let vars: Vars = [("kind", kind.to_string())].into_iter().collect();
+            for t in &DocTypes::builtin().types {
+                let title = match family.titles.get(&t.code) {
+                    Some(options) => fill(options.choose(frng).expect("a title"), &vars),
+                    None => t.title.clone(),
+                };
+                titles.insert(t.code.clone(), title);
+            }
+        }
         Ctx {
             case,
             defects,
             titles,
-            hand_records: rng.gen_bool(0.3),
+            hand_records,
+            words: Wording::draw(family, frng),
         }
+    }
+
+    /// A label of the family's forms (`询问人`, `执法证号` …).
+    pub fn label(&self, key: &str) -> &str {
+        self.words.label(key)
+    }
+
+    /// A fixed statement in the family's wording.
+    pub fn say(&self, key: &str, vars: &[(&'static str, String)]) -> String {
+        self.words.say(key, vars)
+    }
+
+    /// Officers' names as the family lists them in a line.
+    pub fn names(&self, names: &[&str]) -> String {
+        names.join(&self.words.separator)
+    }
+
+    /// Officers' handwritten names on a signature line: the family's
+    /// separator, or `default` (what each default form uses).
+    pub fn sign_names(&self, names: &[&str], default: &str) -> String {
+        names.join(
+            self.words
+                .family
+                .sign_separator
+                .as_deref()
+                .unwrap_or(default),
+        )
+    }
+
+    /// An approval or review form: a ruled table, or, in a family that
+    /// writes its forms as prose, the same fields as `label：` lines (the
+    /// opinions' signatures and dates keep their lines and marks).
+    pub fn form(&self, table: Table) -> Vec<Block> {
+        match self.words.family.forms {
+            Forms::Table => vec![Block::Table(table)],
+            Forms::Prose => prose_form(table),
+        }
+    }
+
+    /// What the contents page calls a document.
+    pub fn contents_name(&self, spec: &DocSpec) -> String {
+        self.words
+            .family
+            .contents_names
+            .get(&spec.doc_type)
+            .cloned()
+            .unwrap_or_else(|| spec.title.clone())
     }
 
     pub fn has(&self, d: Defect) -> bool {
@@ -146,11 +222,17 @@ impl<'a> Ctx<'a> {
 
     /// Party particulars as paragraphs of an issued document.
     pub fn party_block(&self, incomplete: bool) -> Vec<Block> {
+        self.party_block_as("party", incomplete)
+    }
+
+    /// [`Ctx::party_block`] under the family's label `label` for the party.
+    pub fn party_block_as(&self, label: &str, incomplete: bool) -> Vec<Block> {
         let p = &self.case.party;
+        let who = self.label(label);
         let mut lines = Vec::new();
         match p.kind {
             PartyKind::Company => {
-                lines.push(format!("当事人：{}", p.name));
+                lines.push(format!("{who}：{}", p.name));
                 if !incomplete {
                     lines.push(format!(
                         "统一社会信用代码：{}",
@@ -164,7 +246,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
             PartyKind::Person => {
-                lines.push(format!("当事人：{}", p.name));
+                lines.push(format!("{who}：{}", p.name));
                 if !incomplete {
                     lines.push(format!(
                         "性别：{}　　身份证号码：{}",
@@ -205,7 +287,10 @@ impl<'a> Ctx<'a> {
             PartyKind::Person => format!("性别：{}　年龄：{}", p.signer_sex, p.signer_age),
         };
         vec![
-            row(vec![Cell::label("当事人"), text_cell(&p.name).span(3)], 9.0),
+            row(
+                vec![Cell::label(self.label("party")), text_cell(&p.name).span(3)],
+                9.0,
+            ),
             row(
                 vec![
                     Cell::label(id_label),
@@ -239,13 +324,13 @@ impl<'a> Ctx<'a> {
                 if no_cert {
                     o.name.clone()
                 } else {
-                    format!("{}（执法证号：{}）", o.name, o.cert)
+                    format!("{}（{}：{}）", o.name, self.label("cert"), o.cert)
                 }
             })
             .collect();
         TextLine::new(vec![
             Run::printed(format!("{label}：")),
-            self.rec(list.join("、")),
+            self.rec(list.join(&self.words.separator)),
         ])
     }
 
@@ -303,12 +388,57 @@ impl<'a> Ctx<'a> {
             ("六十日", "六个月")
         };
         let court = format!("{}人民法院", a.county);
-        if omit_litigation {
-            format!("如不服本决定，可以在收到本决定书之日起{recon}内向{organ}申请行政复议。")
+        let key = if omit_litigation {
+            "remedies_no_litigation"
         } else {
-            format!("如不服本决定，可以在收到本决定书之日起{recon}内向{organ}申请行政复议；也可以在{lit}内依法向{court}提起行政诉讼。")
+            "remedies"
+        };
+        self.say(
+            key,
+            &[
+                ("recon", recon.to_string()),
+                ("organ", organ),
+                ("lit", lit.to_string()),
+                ("court", court),
+            ],
+        )
+    }
+}
+
+/// A form's rows as lines: each label, then its cell's lines.
+fn prose_form(table: Table) -> Vec<Block> {
+    let mut out = Vec::new();
+    for r in table.rows {
+        let mut label: Option<String> = None;
+        for cell in r.cells {
+            if cell.label {
+                let text: String = cell
+                    .lines
+                    .iter()
+                    .flat_map(|l| l.runs.iter().map(|r| r.text.as_str()))
+                    .collect();
+                label = Some(text);
+                continue;
+            }
+            let mut lines = cell.lines.into_iter();
+            let mut first = lines
+                .next()
+                .unwrap_or_else(|| TextLine::new(vec![Run::blank(4)]));
+            if let Some(l) = label.take() {
+                first.runs.insert(0, Run::printed(format!("{l}：")));
+                first.align = Align::Left;
+            }
+            out.push(Block::Line(first));
+            out.extend(lines.map(Block::Line));
+        }
+        if let Some(l) = label {
+            out.push(Block::Line(TextLine::new(vec![Run::printed(format!(
+                "{l}："
+            ))])));
         }
     }
+    out.push(Block::Space(4.0));
+    out
 }
 
 /// A date line left unfilled.
@@ -388,19 +518,24 @@ pub fn sign_date_line(
 /// officers', their unit's and the agency head's, each signed and dated on
 /// `date`; `head_blank` leaves the head's signature and date out (a defect).
 pub fn approval_rows(
-    c: &Case,
+    cx: &Ctx,
     opinions: [&str; 3],
     date: NaiveDate,
     head_blank: bool,
     height: f32,
 ) -> [TableRow; 3] {
-    let officers = format!("{} {}", c.officers[0].name, c.officers[1].name);
+    let c = cx.case;
+    let officers = cx.sign_names(&[&c.officers[0].name, &c.officers[1].name], " ");
     let signers = [
         officers.as_str(),
         c.unit_head.as_str(),
         c.agency_head.as_str(),
     ];
-    let labels = ["承办人意见", "承办机构意见", "负责人审批意见"];
+    let labels = [
+        cx.label("approval_officer"),
+        cx.label("approval_unit"),
+        cx.label("approval_head"),
+    ];
     std::array::from_fn(|i| {
         let cell = opinion_cell(opinions[i], signers[i], date, i == 2 && head_blank);
         row(vec![Cell::label(labels[i]), cell.span(3)], height)

@@ -6,6 +6,7 @@ use crate::case::{self, Case, Profile};
 use crate::common::{self, ContentsRow};
 use crate::defects::{Defect, DefectDef, Defects};
 use crate::docs::{Built, Ctx, Shows};
+use crate::family::{self, PageNumber, Wording};
 use crate::{coercion, penalty, score};
 use anjuan_core::truth::{
     CaseFacts, DefectKind, DefectTruth, DocumentTruth, DossierTruth, PageTruth, TRUTH_SCHEMA,
@@ -56,6 +57,10 @@ impl Spec {
 pub struct Plan {
     pub id: String,
     pub seed: u64,
+    /// The template family's key.
+    pub family: String,
+    /// The family's wording as drawn for this dossier.
+    pub words: Wording,
     pub case: Case,
     pub defects: Defects,
     pub docs: Vec<Built>,
@@ -115,7 +120,16 @@ pub fn case_for(spec: &Spec, rng: &mut ChaCha8Rng) -> Case {
     case::sample(rng, kind, spec.profile)
 }
 
+/// The plan of a dossier in the default family.
 pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
+    plan_in(spec, family::DEFAULT, renderer)
+}
+
+/// The plan of a dossier in the family `choice` (a family's key or
+/// [`family::MIXED`]). The dossier's stream draws exactly what it draws in
+/// the default family; the family's own choices come from its stream.
+pub fn plan_in(spec: &Spec, choice: &str, renderer: &Renderer) -> Plan {
+    let (family, mut frng) = family::resolve(choice, spec);
     let mut rng = spec.rng();
     let case = case_for(spec, &mut rng);
     let kind = case.kind;
@@ -127,7 +141,7 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
         Some(f) => Defects(f.clone()),
         None => Defects::draw(&mut rng, &case, max_defects),
     };
-    let cx = Ctx::new(&mut rng, &case, &defects);
+    let cx = Ctx::new(&mut rng, &mut frng, family, &case, &defects);
     let mut body = match kind {
         CaseKind::Penalty => penalty::body(&cx, &mut rng),
         _ => coercion::body(&cx),
@@ -146,7 +160,7 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
         let placeholder: Vec<ContentsRow> = body
             .iter()
             .map(|b| ContentsRow {
-                title: b.spec.title.clone(),
+                title: cx.contents_name(&b.spec),
                 date: b.spec.date.clone(),
                 pages: (999, 999),
             })
@@ -187,7 +201,7 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
                 .zip(&ranges)
                 .skip(ci + 1)
                 .map(|(d, r)| ContentsRow {
-                    title: d.spec.title.clone(),
+                    title: cx.contents_name(&d.spec),
                     date: d.spec.date.clone(),
                     pages: (printed(r[0]), printed(r[1])),
                 })
@@ -258,10 +272,17 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
         Profile::Full => rng.gen_range(0.05..0.55),
         Profile::Small => rng.gen_range(0.02..0.2),
     };
-    let number_style = if rng.gen_bool(0.5) {
+    let drawn = if rng.gen_bool(0.5) {
         PageNumberStyle::Handwritten
     } else {
         PageNumberStyle::Stamped
+    };
+    let number_style = match family.page_number {
+        PageNumber::Any => drawn,
+        PageNumber::Handwritten => PageNumberStyle::Handwritten,
+        PageNumber::Stamped => PageNumberStyle::Stamped,
+        PageNumber::Boxed => PageNumberStyle::Boxed,
+        PageNumber::Plain => PageNumberStyle::Plain,
     };
     let scan = (0..total)
         .map(|_| ScanParams {
@@ -284,6 +305,8 @@ pub fn plan(spec: &Spec, renderer: &Renderer) -> Plan {
     Plan {
         id: spec.id(),
         seed: spec.seed,
+        family: family.key.clone(),
+        words: cx.words.clone(),
         case,
         defects,
         docs,
@@ -418,6 +441,7 @@ pub fn truth(plan: &Plan, pages: Vec<PageTruth>) -> DossierTruth {
         schema: TRUTH_SCHEMA.to_string(),
         id: plan.id.clone(),
         seed: plan.seed,
+        family: plan.family.clone(),
         case_kind: c.kind,
         agency: c.agency.name.clone(),
         case_number,

@@ -20,6 +20,7 @@ pub mod data;
 pub mod defects;
 pub mod docs;
 pub mod dossier;
+pub mod family;
 pub mod penalty;
 pub mod score;
 pub mod text;
@@ -61,11 +62,24 @@ pub struct GenerateArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Template family (`crates/gen/data/families.toml`): default, samr2021,
+    /// tobacco, fda, henan2016, wuji, env2016, or mixed (one drawn per dossier).
+    #[arg(long, default_value = "default")]
+    pub family: String,
 }
 
-/// One dossier: PDF bytes and truth.
+/// One dossier of the default family: PDF bytes and truth.
 pub fn make(spec: &Spec, renderer: &Renderer) -> anyhow::Result<(Vec<u8>, DossierTruth)> {
-    let plan = dossier::plan(spec, renderer);
+    make_in(spec, family::DEFAULT, renderer)
+}
+
+/// One dossier of the family `choice` (a key or `mixed`): PDF bytes and truth.
+pub fn make_in(
+    spec: &Spec,
+    choice: &str,
+    renderer: &Renderer,
+) -> anyhow::Result<(Vec<u8>, DossierTruth)> {
+    let plan = dossier::plan_in(spec, choice, renderer);
     let (pages, page_truth) = dossier::render(&plan, renderer);
     let pdf = anjuan_paper::pdf::write_pdf(&pages)
         .with_context(|| format!("{}: writing the PDF", plan.id))?;
@@ -74,7 +88,17 @@ pub fn make(spec: &Spec, renderer: &Renderer) -> anyhow::Result<(Vec<u8>, Dossie
 
 /// Writes `<id>.pdf` and `<id>.truth.json` into `out`, atomically.
 pub fn write(out: &Path, spec: &Spec, renderer: &Renderer) -> anyhow::Result<DossierTruth> {
-    let (pdf, truth) = make(spec, renderer)?;
+    write_in(out, spec, family::DEFAULT, renderer)
+}
+
+/// [`write`] in the family `choice`.
+pub fn write_in(
+    out: &Path,
+    spec: &Spec,
+    choice: &str,
+    renderer: &Renderer,
+) -> anyhow::Result<DossierTruth> {
+    let (pdf, truth) = make_in(spec, choice, renderer)?;
     let pdf_path = out.join(format!("{}.pdf", truth.id));
     atomic_write(&pdf_path, &pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
     let truth_path = out.join(format!("{}.truth.json", truth.id));
@@ -87,6 +111,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.count == 0 {
         bail!("--count must be at least 1");
     }
+    family::check_choice(&args.family)?;
     if args.out.exists() && !args.out.is_dir() {
         bail!(
             "--out {}: exists and is not a directory",
@@ -114,7 +139,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
                     dpi: args.dpi,
                     forced: None,
                 };
-                write(&args.out, &spec, &renderer)
+                write_in(&args.out, &spec, &args.family, &renderer)
             })
             .collect()
     });
@@ -123,9 +148,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         let t = r?;
         pages += t.pages.len();
         eprintln!(
-            "{}  {:8}  {:3} pages  {} defects  expected {} ({})",
+            "{}  {:8}  {:9}  {:3} pages  {} defects  expected {} ({})",
             t.id,
             t.case_kind.as_str(),
+            t.family,
             t.pages.len(),
             t.defects
                 .iter()

@@ -124,7 +124,10 @@ fn filing(cx: &Ctx) -> Built {
         c.fill(&s.inspection)
     );
     rows.push(row(
-        vec![Cell::label("案情简介"), text_cell(&summary).span(3)],
+        vec![
+            Cell::label(cx.label("filing_summary")),
+            text_cell(&summary).span(3),
+        ],
         40.0,
     ));
     let basis = format!(
@@ -144,12 +147,12 @@ fn filing(cx: &Ctx) -> Built {
     let (o1, o2) = (&c.officers[0].name, &c.officers[1].name);
     rows.push(row(
         vec![
-            Cell::label("承办人意见"),
+            Cell::label(cx.label("approval_officer")),
             Cell::text(vec![
                 TextLine::new(vec![Run::hand("建议立案调查。")]),
                 TextLine::new(vec![
-                    Run::printed("承办人："),
-                    Run::hand(format!("{o1}　{o2}")),
+                    Run::printed(format!("{}：", cx.label("filing_officer"))),
+                    Run::hand(cx.sign_names(&[o1, o2], "　")),
                 ])
                 .aligned(Align::Right),
                 TextLine::new(vec![Run::hand(date_cn(d.filing))]).aligned(Align::Right),
@@ -160,7 +163,7 @@ fn filing(cx: &Ctx) -> Built {
     ));
     rows.push(row(
         vec![
-            Cell::label("承办机构意见"),
+            Cell::label(cx.label("approval_unit")),
             opinion_cell(
                 &format!("同意立案，由{o1}、{o2}承办。"),
                 &c.unit_head,
@@ -173,7 +176,7 @@ fn filing(cx: &Ctx) -> Built {
     ));
     rows.push(row(
         vec![
-            Cell::label("负责人审批意见"),
+            Cell::label(cx.label("approval_head")),
             opinion_cell(
                 "同意立案。",
                 &c.agency_head,
@@ -184,7 +187,7 @@ fn filing(cx: &Ctx) -> Built {
         ],
         24.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));
@@ -208,12 +211,12 @@ fn site_record(cx: &Ctx) -> Built {
         Block::Line(TextLine::new(vec![Run::printed("检查地点："), cx.rec(c.vars["place"].clone())])),
         Block::Line(TextLine::new(vec![Run::printed("被检查人："), cx.rec(p.name.clone())])),
         Block::Line(TextLine::new(vec![Run::printed("现场负责人："), cx.rec(format!("{}　　联系电话：{}", p.signer, p.phone))])),
-        Block::Line(cx.officers_line("检查人员", false, false)),
+        Block::Line(cx.officers_line(cx.label("inspectors"), false, false)),
         Block::Line(TextLine::new(vec![Run::printed("记录人："), cx.rec(c.officers[1].name.clone())])),
         Block::Paragraph {
             runs: vec![cx.rec(format!(
-                "执法人员{}、{}向当事人出示了执法证件，告知了检查的依据和内容，以及当事人享有的陈述、申辩和申请回避的权利，当事人表示不申请回避。",
-                c.officers[0].name, c.officers[1].name
+                "执法人员{}向当事人出示了执法证件，告知了检查的依据和内容，以及当事人享有的陈述、申辩和申请回避的权利，当事人表示不申请回避。",
+                cx.names(&[&c.officers[0].name, &c.officers[1].name])
             ))],
             indent: true,
         },
@@ -240,8 +243,9 @@ fn site_record(cx: &Ctx) -> Built {
             true,
         )));
     }
-    doc.blocks
-        .push(Block::Line(cx.officer_signatures("检查人员签名", false)));
+    doc.blocks.push(Block::Line(
+        cx.officer_signatures(cx.label("inspectors_sign"), false),
+    ));
     let shows = if unsigned {
         vec![(D::SiteRecordUnsigned, Shows::All)]
     } else {
@@ -311,22 +315,28 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         cx.rec(format!("{}至{}", datetime_cn(start), time_cn(end)))
     };
     doc.blocks.extend([
-        Block::Line(TextLine::new(vec![Run::printed("询问时间："), time_run])),
         Block::Line(TextLine::new(vec![
-            Run::printed("询问地点："),
+            Run::printed(format!("{}：", cx.label("interview_time"))),
+            time_run,
+        ])),
+        Block::Line(TextLine::new(vec![
+            Run::printed(format!("{}：", cx.label("interview_place"))),
             cx.rec(format!("{}询问室", c.agency.name)),
         ])),
-        Block::Line(cx.officers_line("询问人", one, no_cert)),
+        Block::Line(cx.officers_line(cx.label("interviewer"), one, no_cert)),
         Block::Line(TextLine::new(vec![
-            Run::printed("记录人："),
+            Run::printed(format!("{}：", cx.label("recorder"))),
             cx.rec(c.officers[if one { 0 } else { 1 }].name.clone()),
         ])),
         Block::Line(TextLine::new(vec![
-            Run::printed("被询问人："),
-            cx.rec(format!("{who}　　性别：{sex}　　与案件关系：{relation}")),
+            Run::printed(format!("{}：", cx.label("interviewee"))),
+            cx.rec(format!(
+                "{who}　　性别：{sex}　　{}：{relation}",
+                cx.label("relation")
+            )),
         ])),
         Block::Line(TextLine::new(vec![
-            Run::printed("身份证号码："),
+            Run::printed(format!("{}：", cx.label("id_number"))),
             cx.rec(who_id),
         ])),
         Block::Line(TextLine::new(vec![
@@ -337,22 +347,27 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         ])),
         Block::Line(TextLine::new(vec![Run::printed("住址："), cx.rec(home)])),
     ]);
-    let officers = if one {
-        c.officers[0].name.clone()
+    let names: Vec<&str> = c.officers[..if one { 1 } else { 2 }]
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    let officers = cx.names(&names);
+    let intro = cx.say(
+        "interview_intro",
+        &[
+            ("agency", c.agency.name.clone()),
+            ("officers", officers.clone()),
+            ("cause", c.scenario.cause.trim_end_matches('案').to_string()),
+        ],
+    );
+    let (rights, answer) = if cx.has(D::InterviewNoRecusal) && i == 0 {
+        ("no_recusal", "no_recusal_answer")
     } else {
-        format!("{}、{}", c.officers[0].name, c.officers[1].name)
+        ("recusal", "recusal_answer")
     };
     let mut qa: Vec<(String, String)> = vec![(
-        if cx.has(D::InterviewNoRecusal) && i == 0 {
-            format!("我们是{}的执法人员{officers}，这是我们的执法证件（出示执法证件），现就{}一事依法向你调查了解情况，请你如实回答。听清楚了吗？", c.agency.name, c.scenario.cause.trim_end_matches('案'))
-        } else {
-            format!("我们是{}的执法人员{officers}，这是我们的执法证件（出示执法证件），现就{}一事依法向你调查了解情况。你有如实回答问题的义务，也有陈述、申辩和申请回避的权利。你是否申请回避？", c.agency.name, c.scenario.cause.trim_end_matches('案'))
-        },
-        if cx.has(D::InterviewNoRecusal) && i == 0 {
-            "听清楚了。".into()
-        } else {
-            "不申请回避。".into()
-        },
+        format!("{intro}{}", cx.say(rights, &[])),
+        cx.say(answer, &[]),
     )];
     qa.push((
         "请介绍一下你的基本情况。".into(),
@@ -395,14 +410,14 @@ fn interview(cx: &Ctx, rng: &mut ChaCha8Rng, i: usize) -> Built {
         });
     }
     doc.blocks.push(Block::Paragraph {
-        runs: vec![Run::hand("以上笔录我已看过，与我说的一致。")],
+        runs: vec![Run::hand(cx.say("interview_closing", &[]))],
         indent: true,
     });
     let sig = TextLine::new(vec![
-        Run::printed("询问人签名："),
-        Run::hand(officers.replace('、', " ")),
+        Run::printed(format!("{}：", cx.label("interviewer_sign"))),
+        Run::hand(cx.sign_names(&names, " ")),
         Run::blank(2),
-        Run::printed("被询问人签名："),
+        Run::printed(format!("{}：", cx.label("interviewee_sign"))),
         Run::hand(who.clone()),
     ])
     .with_marks(SignatureMarks {
@@ -488,8 +503,9 @@ fn preservation_notice(cx: &Ctx) -> Built {
         d,
         true,
     )));
-    doc.blocks
-        .push(Block::Line(cx.officer_signatures("执法人员签名", false)));
+    doc.blocks.push(Block::Line(
+        cx.officer_signatures(cx.label("officers_sign"), false),
+    ));
     doc.blocks.extend(cx.issuer(d, true));
     Built {
         spec: doc,
@@ -566,8 +582,8 @@ fn report(cx: &Ctx) -> Built {
     doc.blocks.push(Block::Space(8.0));
     doc.blocks.push(Block::Line(
         TextLine::new(vec![
-            Run::printed("承办人："),
-            Run::hand(format!("{}　{}", c.officers[0].name, c.officers[1].name)),
+            Run::printed(format!("{}：", cx.label("report_officer"))),
+            Run::hand(cx.sign_names(&[&c.officers[0].name, &c.officers[1].name], "　")),
             Run::blank(2),
             Run::hand(date_cn(d)),
         ])
@@ -628,7 +644,7 @@ fn legal_review(cx: &Ctx) -> Built {
         row(vec![Cell::label("审核内容"), text_cell("执法主体、管辖权限、案件事实、证据、法律适用、裁量基准、执法程序、文书制作")], 14.0),
         row(vec![Cell::label("审核意见"), opinion_cell(&format!("经审核，本案执法主体合法，事实清楚，证据确凿，适用法律正确，程序合法，处罚适当。同意承办机构意见（{}）。", cx.cites(&c.scenario.basis, false, false)), &c.legal_reviewer, d, false)], 36.0),
     ];
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 4.0],
         rows,
     }));
@@ -676,7 +692,7 @@ fn notice(cx: &Ctx) -> Built {
     )));
     let no_right = cx.has(D::NoticeNoDefenceRight);
     if !no_right {
-        doc.blocks.push(para("根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）享有陈述、申辩的权利。如对上述拟作出的行政处罚有异议，可在收到本告知书之日起三日内向本局提出陈述、申辩，逾期未提出的，视为放弃上述权利。"));
+        doc.blocks.push(para(cx.say("defence_right", &[])));
     } else {
         doc.blocks
             .push(para("请你（单位）收到本告知书后，按期到本局接受处理。"));
@@ -728,10 +744,12 @@ fn rights_notice(cx: &Ctx) -> Built {
         c.fill(&s.penalty),
         c.number("罚告")
     )));
-    doc.blocks.push(para(format!(
-        "根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）有要求举行听证的权利。如要求听证，应当在收到本告知书之日起{}内向本局（{}）提出，逾期未提出的，视为放弃听证权利。",
-        if wrong { "三日" } else { "五日" },
-        c.agency.unit
+    doc.blocks.push(para(cx.say(
+        "hearing_right",
+        &[
+            ("days", if wrong { "三日" } else { "五日" }.to_string()),
+            ("unit", c.agency.unit.clone()),
+        ],
     )));
     doc.blocks.extend(cx.issuer(d, true));
     doc.blocks.push(Block::Line(sign_date_line(
@@ -937,13 +955,13 @@ fn approval(cx: &Ctx) -> Built {
     ));
     let no_head = cx.has(D::ApprovalNoHeadSign);
     rows.extend(approval_rows(
-        c,
+        cx,
         ["建议按上述意见处罚。", "同意。", "同意。"],
         d,
         no_head,
         22.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));
@@ -963,7 +981,8 @@ fn decision(cx: &Ctx) -> Built {
     let s = c.scenario;
     let mut doc = cx.doc("penalty_decision", d, Some(c.number("罚")));
     let incomplete = cx.has(D::DecisionPartyIncomplete);
-    doc.blocks.extend(cx.party_block(incomplete));
+    doc.blocks
+        .extend(cx.party_block_as("decision_party", incomplete));
     doc.blocks.push(para(format!(
         "{}，本局执法人员在检查中发现当事人涉嫌{}，于{}立案调查。",
         date_cn(c.pd().inspect.date()),
@@ -990,7 +1009,7 @@ fn decision(cx: &Ctx) -> Built {
     )));
     doc.blocks.push(para(c.fill(&s.penalty)));
     if c.fine > 0 {
-        doc.blocks.push(para("当事人应当自收到本决定书之日起十五日内，持本决定书到指定银行或者通过电子支付系统缴纳罚没款。逾期不缴纳罚款的，依据《中华人民共和国行政处罚法》第七十二条第一款第（一）项的规定，每日按罚款数额的百分之三加处罚款。"));
+        doc.blocks.push(para(cx.say("late_fine", &[])));
     }
     doc.blocks.push(para(cx.remedies(
         d,
@@ -1075,13 +1094,13 @@ fn closing(cx: &Ctx) -> Built {
     ));
     let no_head = cx.has(D::ClosingNoHeadSign);
     rows.extend(approval_rows(
-        c,
+        cx,
         ["处罚决定已执行完毕，建议结案。", "同意结案。", "同意结案。"],
         d,
         no_head,
         22.0,
     ));
-    doc.blocks.push(Block::Table(Table {
+    doc.blocks.extend(cx.form(Table {
         columns: vec![1.0, 1.6, 1.0, 1.6],
         rows,
     }));

@@ -8,7 +8,7 @@ use anjuan_gen::case::is_workday;
 use anjuan_gen::defects::{Defect, DefectDef, TABLE};
 use anjuan_gen::docs::BLANK_DATE;
 use anjuan_gen::dossier::{self, KindChoice, Plan, Spec};
-use anjuan_gen::{data, score, Profile};
+use anjuan_gen::{data, family, score, Profile};
 use anjuan_paper::model::{Block, DocSpec, Ink, TextLine};
 use anjuan_paper::Renderer;
 use chrono::NaiveDate;
@@ -131,6 +131,11 @@ fn date(d: &DocSpec) -> NaiveDate {
     NaiveDate::parse_from_str(d.date.as_deref().expect("dated"), "%Y-%m-%d").expect("ISO date")
 }
 
+/// The seized-items list, or the decision it is bound in (some families).
+fn items_list(p: &Plan) -> &DocSpec {
+    doc(p, "seized_items_list").unwrap_or_else(|| must(p, "coercive_measure_decision"))
+}
+
 fn position(p: &Plan, code: &str) -> Option<usize> {
     p.docs.iter().position(|b| b.spec.doc_type == code)
 }
@@ -153,9 +158,10 @@ fn shows(d: Defect, p: &Plan) -> bool {
             .as_ref()
             .is_some_and(|f| !f.unsigned_pages.is_empty()),
         D::InterviewNoRecusal => !text(must(p, "interview_record")).contains("回避"),
-        D::InterviewNoTime => !text(must(p, "interview_record")).contains("询问时间：20"),
+        D::InterviewNoTime => !text(must(p, "interview_record"))
+            .contains(&format!("{}：20", p.words.label("interview_time"))),
         D::InterviewOneOfficer => !text(must(p, "interview_record")).contains(&c.officers[1].name),
-        D::InterviewNoCert => !text(must(p, "interview_record")).contains("执法证号"),
+        D::InterviewNoCert => !text(must(p, "interview_record")).contains(p.words.label("cert")),
         D::PreservationLate => {
             date(must(p, "evidence_preservation_decision"))
                 - date(must(p, "evidence_preservation_notice"))
@@ -165,7 +171,9 @@ fn shows(d: Defect, p: &Plan) -> bool {
             !text(must(p, "evidence_preservation_notice")).contains(&c.agency_head)
         }
         D::CorrectionNoDeadline => !text(must(p, "correction_order")).contains("前改正"),
-        D::NoticeNoDefenceRight => !text(must(p, "penalty_notice")).contains("陈述、申辩的权利"),
+        D::NoticeNoDefenceRight => {
+            !text(must(p, "penalty_notice")).contains(&p.words.say("defence_right", &[]))
+        }
         D::NoticeNoSeal => !sealed(must(p, "penalty_notice")),
         D::NoticeNoDate => text(must(p, "penalty_notice")).contains(BLANK_DATE),
         D::DecisionNoDate => text(must(p, "penalty_decision")).contains(BLANK_DATE),
@@ -246,8 +254,8 @@ fn shows(d: Defect, p: &Plan) -> bool {
         D::MeasureRecordNoRights => {
             !text(must(p, "coercive_measure_record")).contains("申请行政复议")
         }
-        D::ItemsListNoNumber => !text(must(p, "seized_items_list")).contains(&c.number("强措")),
-        D::ItemsListUnsigned => !signed(must(p, "seized_items_list"), "当事人签名"),
+        D::ItemsListNoNumber => !text(items_list(p)).contains(&c.number("强措")),
+        D::ItemsListUnsigned => !signed(items_list(p), "当事人签名"),
         D::MeasureOverdue => {
             date(must(p, "coercive_measure_release")) - c.cd().measure.date()
                 > chrono::Duration::days(30)
@@ -275,6 +283,19 @@ fn shows(d: Defect, p: &Plan) -> bool {
 
 #[test]
 fn every_defect_is_injected_shown_and_recorded() {
+    every_defect_in(family::DEFAULT);
+}
+
+/// Each template family words its documents its own way; a defect still
+/// shows in that wording (a statement left out is the family's statement).
+#[test]
+fn every_defect_is_injected_in_every_family() {
+    for f in family::all().iter().filter(|f| !f.is_default()) {
+        every_defect_in(&f.key);
+    }
+}
+
+fn every_defect_in(fam: &str) {
     let r = renderer();
     for def in TABLE {
         let d = def.defect;
@@ -283,12 +304,13 @@ fn every_defect_is_injected_shown_and_recorded() {
             forced: Some(vec![]),
             ..with.clone()
         };
-        let p = dossier::plan(&with, r);
-        let clean = dossier::plan(&without, r);
-        assert!(shows(d, &p), "{d:?}: not visible in {}", p.id);
+        let p = dossier::plan_in(&with, fam, r);
+        let clean = dossier::plan_in(&without, fam, r);
+        assert_eq!(p.family, fam);
+        assert!(shows(d, &p), "{fam}: {d:?}: not visible in {}", p.id);
         assert!(
             !shows(d, &clean),
-            "{d:?}: visible without the defect in {}",
+            "{fam}: {d:?}: visible without the defect in {}",
             clean.id
         );
 

@@ -196,13 +196,17 @@ impl Page<'_> {
                 let b = self.hand(&t, ink, 380);
                 self.push_truth(&digits, b, true);
             }
-            PageNumberStyle::Stamped => {
-                // A numbering stamp: zero-padded digits, maybe boxed.
-                let text = if self.rng.gen_bool(0.5) {
-                    format!("{n:03}")
-                } else {
-                    digits
+            PageNumberStyle::Stamped | PageNumberStyle::Boxed | PageNumberStyle::Plain => {
+                // A numbering stamp: zero-padded digits, maybe boxed (by
+                // chance, or always / never for Boxed / Plain; the chances
+                // are drawn all the same, so Stamped draws what it always did).
+                let padded = self.rng.gen_bool(0.5);
+                let padded = match style {
+                    PageNumberStyle::Boxed => true,
+                    PageNumberStyle::Plain => false,
+                    _ => padded,
                 };
+                let text = if padded { format!("{n:03}") } else { digits };
                 let size = 4.2;
                 let w = text
                     .chars()
@@ -234,7 +238,13 @@ impl Page<'_> {
                     }
                     pen += self.fonts.advance_em(Face::Hei, c) * size_px;
                 }
-                if self.rng.gen_bool(0.6) && !b.is_empty() {
+                let boxed = self.rng.gen_bool(0.6);
+                let boxed = match style {
+                    PageNumberStyle::Boxed => true,
+                    PageNumberStyle::Plain => false,
+                    _ => boxed,
+                };
+                if boxed && !b.is_empty() {
                     let pad = self.px(1.2);
                     let lw = self.px(0.3);
                     let (x0, y0, x1, y1) = (

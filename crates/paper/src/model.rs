@@ -208,6 +208,10 @@ pub enum PageNumberStyle {
     Handwritten,
     /// Stamped with a numbering stamp (digits in a small box or plain).
     Stamped,
+    /// Stamped, always zero-padded in a box (a numbering machine's stamp).
+    Boxed,
+    /// Stamped, never padded nor boxed.
+    Plain,
 }
 
 /// How one page is scanned.
