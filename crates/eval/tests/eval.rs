@@ -298,6 +298,7 @@ fn build(id: &str, kind: CaseKind, specs: Vec<PageSpec>) -> DossierTruth {
         agency: "蒲县市场监督管理局".into(),
         case_number: "蒲市监罚〔2022〕15号".into(),
         party: "蒲县好味食品店".into(),
+        family: "default".into(),
         fine_yuan: (kind == CaseKind::Penalty).then_some(5000.0),
         confiscated_yuan: None,
         facts: CaseFacts::default(),
