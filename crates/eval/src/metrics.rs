@@ -2,6 +2,7 @@
 
 use crate::cer::{page_cer, CerStat};
 use crate::load::{load_index, load_review, load_truths, LoadedReview};
+use crate::oracle::expected_case_number;
 use crate::report::*;
 use anjuan_core::contract::{Finding, FindingKind, FindingStatus, PageEntry};
 use anjuan_core::truth::{DefectKind, DossierTruth, PageTruth};
@@ -18,13 +19,27 @@ pub fn evaluate(truth_dir: &Path, run_dir: &Path) -> anyhow::Result<Report> {
     }
     let index = load_index(run_dir);
     let mut tally = Tally::default();
+    let mut families: BTreeMap<&str, Tally> = BTreeMap::new();
     for truth in &truths {
+        let family = families.entry(truth.family.as_str()).or_default();
         match load_review(run_dir, &index, &truth.id, truth.pages.len()) {
-            Ok(review) => tally.add_ok(truth, &review),
-            Err(reason) => tally.add_failed(truth, reason),
+            Ok(review) => {
+                tally.add_ok(truth, &review);
+                family.add_ok(truth, &review);
+            }
+            Err(reason) => {
+                tally.add_failed(truth, reason.clone());
+                family.add_failed(truth, reason);
+            }
         }
     }
     let mut report = tally.finish(truth_dir, run_dir);
+    if families.len() > 1 {
+        report.families = families
+            .into_iter()
+            .map(|(name, t)| FamilySummary::of(name, &t.finish(truth_dir, run_dir)))
+            .collect();
+    }
     if let Err(e) = &index {
         report.notes.insert(0, format!("index.json unusable: {e}"));
     }
@@ -162,25 +177,6 @@ fn bin_of(confidence: f32) -> usize {
     BINS.iter()
         .rposition(|&low| f64::from(confidence) >= low)
         .unwrap_or(0)
-}
-
-/// The case number the contract asks for: the penalty decision's number;
-/// for coercion, the measure or execution decision's (the first of those
-/// the truth holds), else the truth's case number.
-fn expected_case_number(truth: &DossierTruth) -> Option<&str> {
-    let types: &[&str] = match truth.case_kind {
-        anjuan_core::CaseKind::Coercion => &[
-            "coercive_measure_decision",
-            "enforcement_decision",
-            "substitute_performance_decision",
-        ],
-        _ => &["penalty_decision"],
-    };
-    types
-        .iter()
-        .find_map(|t| truth.documents.iter().find(|d| d.doc_type == *t))
-        .and_then(|d| d.number.as_deref())
-        .or(Some(truth.case_number.as_str()))
 }
 
 impl Tally {
@@ -582,6 +578,7 @@ impl Tally {
                     precision: fraction(h.hits, h.total),
                 })
                 .collect(),
+            families: Vec::new(),
             case_facts: CaseFactsReport {
                 agency: self.agency.ratio(),
                 case_number: self.case_number.ratio(),

@@ -21,8 +21,10 @@ pub fn perfect_review(t: &DossierTruth) -> Review {
         case_kind: t.case_kind,
         case: CaseInfo {
             agency: Some(t.agency.clone()),
-            case_number: Some(t.case_number.clone()),
+            case_number: expected_case_number(t).map(str::to_string),
             party: Some(t.party.clone()),
+            fine_yuan: t.fine_yuan,
+            confiscated_yuan: t.confiscated_yuan,
             ..CaseInfo::default()
         },
         pages: t
@@ -81,6 +83,26 @@ pub fn perfect_review(t: &DossierTruth) -> Review {
             basic_breach_suspected: t.expected.basic_breach,
         },
     }
+}
+
+/// The case number the contract asks for: the penalty decision's number;
+/// for coercion, the measure, execution or substitute-performance
+/// decision's (the first of those the truth holds); else the truth's case
+/// number.
+pub fn expected_case_number(truth: &DossierTruth) -> Option<&str> {
+    let types: &[&str] = match truth.case_kind {
+        anjuan_core::CaseKind::Coercion => &[
+            "coercive_measure_decision",
+            "enforcement_decision",
+            "substitute_performance_decision",
+        ],
+        _ => &["penalty_decision"],
+    };
+    types
+        .iter()
+        .find_map(|t| truth.documents.iter().find(|d| d.doc_type == *t))
+        .and_then(|d| d.number.as_deref())
+        .or(Some(truth.case_number.as_str()))
 }
 
 /// Each page's full text (printed and handwritten), as a perfect OCR reads it.

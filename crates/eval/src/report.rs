@@ -92,6 +92,46 @@ impl ItemStats {
     }
 }
 
+/// One template family's headline figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilySummary {
+    pub family: String,
+    pub dossiers: u64,
+    pub pages: Ratio,
+    pub split_f1: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub recall_with_review: Option<f64>,
+    pub needs_review_per_dossier: Option<f64>,
+    pub false_zero: u64,
+    pub score_error: Option<f64>,
+    pub rotated_minus_upright: Option<f64>,
+    pub agency: Option<f64>,
+    pub case_number: Option<f64>,
+    pub fine: Option<f64>,
+}
+
+impl FamilySummary {
+    pub fn of(family: &str, r: &Report) -> FamilySummary {
+        FamilySummary {
+            family: family.to_string(),
+            dossiers: r.dossiers,
+            pages: r.pages,
+            split_f1: r.split.exact.f1,
+            precision: r.defects.overall.precision,
+            recall: r.defects.overall.recall,
+            recall_with_review: r.review.recall_with_review.value,
+            needs_review_per_dossier: r.review.per_dossier,
+            false_zero: r.review.false_zero,
+            score_error: r.score.mean_abs_error,
+            rotated_minus_upright: r.cer.rotated_minus_upright,
+            agency: r.case_facts.agency.value,
+            case_number: r.case_facts.case_number.value,
+            fine: r.case_facts.fine.value,
+        }
+    }
+}
+
 /// Findings that need review (需人工复核), and what a reviewer would see.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReviewQueue {
@@ -260,6 +300,11 @@ pub struct Report {
     /// The `case` block against the truth.
     #[serde(default)]
     pub case_facts: CaseFactsReport,
+    /// The headline figures per template family of the truth (`family`),
+    /// when the truth holds more than one; the worst family is what a new
+    /// county should expect.
+    #[serde(default)]
+    pub families: Vec<FamilySummary>,
     pub cer: CerReport,
     pub score: ScoreReport,
     pub per_dossier: Vec<DossierRow>,

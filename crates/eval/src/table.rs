@@ -1,6 +1,6 @@
 //! The human-readable report: compact aligned tables, under 100 columns.
 
-use crate::report::{Prf, Ratio, Report};
+use crate::report::{FamilySummary, Prf, Ratio, Report};
 use std::fmt::Write;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -137,6 +137,54 @@ fn write_dossiers(o: &mut String, r: &Report) -> std::fmt::Result {
         )?;
     }
     Ok(())
+}
+
+/// A row per template family, then the worst of each column.
+fn write_families(o: &mut String, families: &[FamilySummary]) -> std::fmt::Result {
+    type Get = fn(&FamilySummary) -> Option<f64>;
+    // (heading, value, lower is worse, shown as a percentage)
+    let cols: [(&str, Get, bool, bool); 11] = [
+        ("pages", |f| f.pages.value, true, true),
+        ("splitF1", |f| f.split_f1, true, true),
+        ("prec", |f| f.precision, true, true),
+        ("recall", |f| f.recall, true, true),
+        ("+review", |f| f.recall_with_review, true, true),
+        ("rev/file", |f| f.needs_review_per_dossier, false, false),
+        ("0-false", |f| Some(f.false_zero as f64), false, false),
+        ("|err|", |f| f.score_error, false, false),
+        ("agency", |f| f.agency, true, true),
+        ("case no", |f| f.case_number, true, true),
+        ("fine", |f| f.fine, true, true),
+    ];
+    let show = |v: Option<f64>, as_pct: bool| match v {
+        None => "n/a".to_string(),
+        Some(v) if as_pct => format!("{:.1}%", v * 100.0),
+        Some(v) => format!("{v:.2}"),
+    };
+    write!(o, "{:<12} {:>5}", "family", "files")?;
+    for (h, ..) in &cols {
+        write!(o, " {h:>8}")?;
+    }
+    writeln!(o)?;
+    for f in families {
+        write!(o, "  {:<10} {:>5}", f.family, f.dossiers)?;
+        for (_, get, _, as_pct) in &cols {
+            write!(o, " {:>8}", show(get(f), *as_pct))?;
+        }
+        writeln!(o)?;
+    }
+    write!(o, "  {:<10} {:>5}", "worst", "")?;
+    for (_, get, lower_worse, as_pct) in &cols {
+        let vals = families.iter().filter_map(|f| get(f));
+        let worst = if *lower_worse {
+            vals.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))))
+        } else {
+            vals.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+        };
+        write!(o, " {:>8}", show(worst, *as_pct))?;
+    }
+    writeln!(o)?;
+    writeln!(o)
 }
 
 fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
@@ -288,6 +336,10 @@ fn write_report(o: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(o, "{}", row.trim_end())?;
     }
     writeln!(o)?;
+
+    if !r.families.is_empty() {
+        write_families(o, &r.families)?;
+    }
 
     if r.reliability.iter().any(|b| b.findings > 0) {
         writeln!(

@@ -475,6 +475,20 @@ fn a_perfect_run_scores_one_hundred_percent() {
     assert_eq!(r.score.max_abs_error, Some(0.0));
     assert_eq!(r.score.grade, Ratio::new(2, 2));
     assert!(r.notes.is_empty(), "{:?}", r.notes);
+    // The case block as the truth has it; nothing needs review; one family.
+    let c = &r.case_facts;
+    assert_eq!(
+        (c.agency, c.case_number, c.party, c.fine),
+        (
+            Ratio::new(2, 2),
+            Ratio::new(2, 2),
+            Ratio::new(2, 2),
+            Ratio::new(1, 1)
+        )
+    );
+    assert_eq!(r.review.needs_review, 0);
+    assert_eq!(r.review.recall_with_review, Ratio::new(3, 3));
+    assert!(r.families.is_empty());
 
     let mut a = args(truth_dir.path(), run_dir.path(), strict());
     a.report = Some(run_dir.path().join("eval/report.json"));
@@ -484,6 +498,73 @@ fn a_perfect_run_scores_one_hundred_percent() {
     assert_eq!(written.checks.len(), 11);
     assert!(written.passed());
     assert_eq!(written.per_dossier, r.per_dossier);
+}
+
+#[test]
+fn needs_review_false_zeros_reliability_case_facts_and_families() {
+    let truth_dir = tempfile::tempdir().unwrap();
+    let run_dir = tempfile::tempdir().unwrap();
+    let mut a = penalty("f-a");
+    a.family = "samr2021".into();
+    let b = penalty("f-b");
+    write_truth(truth_dir.path(), &[&a, &b]);
+    assert!(a.defects.len() >= 2 && b.defects.iter().all(|d| d.kind == DefectKind::Deduction));
+
+    // a: its first true defect only needs review; a false suspicion too; the
+    // fine misread.
+    let (mut ra, ta) = perfect(&a);
+    ra.findings[0].status = FindingStatus::NeedsReview;
+    ra.findings[0].confidence = 0.55;
+    let mut suspicion = finding("P-2.5.1", DefectKind::Deduction);
+    suspicion.status = FindingStatus::NeedsReview;
+    suspicion.confidence = 0.52;
+    ra.findings.push(suspicion);
+    ra.case.fine_yuan = Some(500.0);
+    // b: a basic standard suggested that the truth does not have (the file
+    // drafted at 0), its agency not read.
+    let (mut rb, tb) = perfect(&b);
+    let mut basic = finding("P-B4-2", DefectKind::Basic);
+    basic.confidence = 0.95;
+    rb.findings.push(basic);
+    rb.score.draft = 0.0;
+    rb.case.agency = None;
+    write_run(
+        run_dir.path(),
+        &[("f-a", &ra, &ta), ("f-b", &rb, &tb)],
+        vec![],
+    );
+
+    let r = evaluate(truth_dir.path(), run_dir.path()).unwrap();
+    let truth = (a.defects.len() + b.defects.len()) as u64;
+    // Suggested: one true defect of a is only a suspicion.
+    assert_eq!(r.defects.overall.found, truth - 1);
+    assert_eq!(r.defects.overall.findings, truth);
+    assert_eq!(r.defects.overall.correct, truth - 1);
+    // With the suspicions, every defect is found.
+    assert_eq!(r.review.recall_with_review, Ratio::new(truth, truth));
+    assert_eq!((r.review.needs_review, r.review.needs_review_true), (2, 1));
+    assert_eq!(r.review.per_dossier, Some(1.0));
+    assert_eq!(r.review.false_zero_ids, ["f-b"]);
+    // Reliability: the two suspicions in 0.5-0.6, one true; the basic at 0.95
+    // false; the perfect findings at 1.0 true.
+    let bin = |low: f64| r.reliability.iter().find(|x| x.low == low).unwrap();
+    assert_eq!((bin(0.5).findings, bin(0.5).correct), (2, 1));
+    assert_eq!(bin(0.9).findings, truth - 1 + 1);
+    assert_eq!(bin(0.9).correct, truth - 1);
+    // Case facts.
+    assert_eq!(r.case_facts.agency, Ratio::new(1, 2));
+    assert_eq!(r.case_facts.fine, Ratio::new(1, 2));
+    assert_eq!(r.case_facts.case_number, Ratio::new(2, 2));
+    // Families apart, in name order.
+    let names: Vec<&str> = r.families.iter().map(|f| f.family.as_str()).collect();
+    assert_eq!(names, ["default", "samr2021"]);
+    assert_eq!(r.families[0].false_zero, 1);
+    assert_eq!(r.families[1].needs_review_per_dossier, Some(2.0));
+    let text = anjuan_eval::table::render(&r);
+    assert!(
+        text.contains("samr2021") && text.contains("worst"),
+        "{text}"
+    );
 }
 
 #[test]
