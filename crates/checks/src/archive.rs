@@ -57,6 +57,22 @@ fn copies(d: &Dossier, r: &CopyRule, sink: &mut Sink) {
     }
 }
 
+/// Whether a contents page of the file holds `doc`'s title as read or one
+/// of its type's titles (fuzzily, as phrases are matched).
+fn contents_names(d: &Dossier, doc: &crate::view::Doc) -> bool {
+    let mut titles: Vec<String> = anjuan_core::doctype::DocTypes::builtin()
+        .get(&doc.doc_type)
+        .map(|t| t.titles().map(str::to_string).collect())
+        .unwrap_or_default();
+    titles.extend(doc.title.clone());
+    d.docs_of("contents").any(|c| {
+        titles
+            .iter()
+            .filter(|t| crate::text::squash(t).chars().count() >= 4)
+            .any(|t| d.find(c, t).is_some())
+    })
+}
+
 /// Whether each bound of `a` and `b` is equal, or one's digits lie within
 /// the other's (7 and 17, 12 and 112): OCR drops and adds digits.
 fn misread(a: &[u32; 2], b: &[u32; 2]) -> bool {
@@ -102,6 +118,9 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
     };
     let mut said: Vec<(String, Evidence)> = Vec::new();
     let mut listed_absent = false;
+    let unmatched_rows = issues
+        .iter()
+        .any(|i| matches!(i, ContentsIssue::ListedButAbsent { .. }));
     for issue in issues {
         match issue {
             ContentsIssue::ListedButAbsent { title, page, bbox } => {
@@ -118,12 +137,19 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
                 ))
             }
             ContentsIssue::PresentButUnlisted { document } => {
-                if table_partly_read {
+                // A row the split matched to nothing may list this document
+                // under the county's own name.
+                if table_partly_read || unmatched_rows {
                     continue;
                 }
                 let Some(doc) = d.docs.iter().find(|x| x.index == *document) else {
                     continue;
                 };
+                // The contents page names it, though its row was not read
+                // whole (a page cell read as "?").
+                if contents_names(d, doc) {
+                    continue;
+                }
                 said.push((
                     format!(
                         "卷内“{}”（第{}页）未列入卷内目录",

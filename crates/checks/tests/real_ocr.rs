@@ -474,6 +474,58 @@ fn officers_and_names_written_another_way() {
     }
 }
 
+/// The findings on a captured dossier judged with `issues` as the contents
+/// reconciliation found them.
+fn findings_with_contents(f: &Fixture, issues: &[anjuan_checks::ContentsIssue]) -> Vec<Finding> {
+    let pages: Vec<Page> = f
+        .pages
+        .iter()
+        .map(|p| p.as_page(&p.doc_type, p.document.unwrap_or(0), p.printed_page_number))
+        .collect();
+    let input = CheckInput {
+        case_kind: f.case_kind,
+        pages,
+        documents: &f.documents,
+        rubric: Rubric::builtin(f.case_kind),
+    };
+    anjuan_checks::run_with_contents(&input, Some(issues)).findings
+}
+
+#[test]
+fn a_document_the_contents_page_names_is_not_unlisted() {
+    use anjuan_checks::ContentsIssue;
+    // d5151-005's contents page lists the correction order (document 9);
+    // its row taken as unread (a page cell misread), the reconciliation
+    // reports it unlisted: the page still names it, so nothing is claimed.
+    let unlisted = [ContentsIssue::PresentButUnlisted { document: 9 }];
+    let f = fixture("d5151-005");
+    let found = findings_with_contents(&f, &unlisted);
+    assert!(!has(&found, "P-6.1.2"), "{:?}", items(&found));
+    // Without that row on the contents page, it is unlisted.
+    let mut f = fixture("d5151-005");
+    f.pages[1]
+        .page
+        .lines
+        .retain(|l| !l.text.contains("改正通知书"));
+    let found = findings_with_contents(&f, &unlisted);
+    assert!(has(&found, "P-6.1.2"), "{:?}", items(&found));
+    // A row the split matched to nothing may be it under another name.
+    let with_unmatched = [
+        unlisted[0].clone(),
+        ContentsIssue::ListedButAbsent {
+            title: "整改通知单".into(),
+            page: 2,
+            bbox: None,
+        },
+    ];
+    let found = findings_with_contents(&f, &with_unmatched);
+    assert!(
+        !found.iter().any(|x| x.reason.contains("未列入卷内目录")),
+        "{:?}",
+        items(&found)
+    );
+}
+
 #[test]
 fn contents_against_the_documents_found() {
     // d5151-005 without its correction order (page 11), which the contents
