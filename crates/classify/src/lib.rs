@@ -155,6 +155,9 @@ struct ModelCues {
 
 #[derive(Debug, Deserialize)]
 struct ContentsCues {
+    /// A page on which this many lines are (near-)exactly known titles is a
+    /// contents page, whatever it is titled.
+    listing_titles: usize,
     header: Vec<String>,
     unlisted: Vec<String>,
     untitled_types: Vec<String>,
@@ -395,11 +398,32 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
                 || docs.last().is_none_or(|d| d.doc_type != "contents")
                 || titled_lines(page) < 3
         });
-        let strong = title
-            .as_ref()
-            .is_some_and(|t| t.similarity >= c.model.strong_title);
+        // A page that lists many documents' titles is a contents page,
+        // whatever its own title is called (案卷目录, 卷内文件目录 …), not
+        // the document its first row names.
+        let listing = title.as_ref().is_none_or(|t| t.code != "contents")
+            && titled_lines(page) >= c.contents.listing_titles;
+        let strong = listing
+            || title
+                .as_ref()
+                .is_some_and(|t| t.similarity >= c.model.strong_title);
         let unknown = title.is_none().then(|| unknown_title(page)).flatten();
         let rules = match title {
+            _ if listing => RuleRead {
+                doc_type: "contents".to_string(),
+                confidence: 0.8,
+                new_doc: docs.last().is_none_or(|d| d.doc_type != "contents"),
+                title: title_zone(page)
+                    .into_iter()
+                    .map(|l| l.text.trim())
+                    .find(|t| {
+                        t.chars()
+                            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                            .count()
+                            >= 2
+                    })
+                    .map(str::to_string),
+            },
             Some(t) => RuleRead {
                 doc_type: t.code,
                 confidence: t.similarity,
@@ -697,6 +721,32 @@ mod tests {
             let got = classify_dossier_with(&[page(&decision), page(&p)], None);
             assert_eq!(got.documents.len(), 1, "{:?}", got.documents);
         }
+    }
+
+    #[test]
+    fn a_page_listing_titles_is_a_contents_page_whatever_its_title() {
+        // 案卷目录 is no title of doc-types.toml; its rows name documents.
+        let mut lines = vec![line("案卷目录", [700, 200, 960, 260])];
+        for (i, t) in [
+            "行政强制措施审批表",
+            "查封（扣押）决定书",
+            "实施行政强制措施通知书",
+            "查封（扣押）现场笔录",
+            "送达回证",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let y = 400 + 80 * i as u32;
+            lines.push(line(t, [300, y, 900, y + 40]));
+        }
+        let got = classify_dossier_with(&[page(&lines)], None);
+        assert_eq!(got.documents.len(), 1);
+        assert_eq!(got.documents[0].doc_type, "contents");
+        assert_eq!(got.documents[0].title.as_deref(), Some("案卷目录"));
+        // With two rows only, the page is what its title zone says.
+        let got = classify_dossier_with(&[page(&lines[..3])], None);
+        assert_ne!(got.documents[0].doc_type, "contents");
     }
 
     #[test]
