@@ -3,8 +3,9 @@
 # template families it was not trained on.
 #
 # For every template family of crates/gen/data/families.toml:
-#   1. generate a training set (seed $TRAIN_SEED) and an evaluation set
-#      (seed $EVAL_SEED, never trained on) in that family, and scan both;
+#   1. generate a training set (seed $TRAIN_SEED, K penalty and K coercion
+#      files) and an evaluation set (seed $EVAL_SEED, N files of both kinds,
+#      never trained on) in that family, and scan both;
 #   2. train the page classifier on the training sets of the *other*
 #      families, rescan the family's evaluation set with that model (the OCR
 #      is cached: only classification, checks and scoring run again), and
@@ -14,7 +15,11 @@
 #
 #   bash scripts/lofo.sh [--out DIR] [--per-family N] [--train-per-family K]
 #                        [--eval-seed S] [--train-seed T] [--jobs J]
-#                        [--families "a b c"]
+#                        [--families "a b c"] [--shipped]
+#
+# --shipped: no training; every family is evaluated with the shipped
+# classifier (models/classifier.json, trained on the default family only),
+# as a county whose templates nobody here has seen would run it.
 #
 # Defaults: --out run/lofo, N = 20, K = 6, S = 9301, T = 4301, all families.
 # Seeds 9000-9999 are never trained on (crates/classify/README.md).
@@ -28,6 +33,7 @@ EVAL_SEED=9301
 TRAIN_SEED=4301
 JOBS=$(nproc)
 FAMILIES=""
+SHIPPED=0
 while (($#)); do
   case "$1" in
     --out) OUT=$2; shift 2 ;;
@@ -37,6 +43,7 @@ while (($#)); do
     --train-seed) TRAIN_SEED=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --families) FAMILIES=$2; shift 2 ;;
+    --shipped) SHIPPED=1; shift ;;
     *) echo "lofo.sh: unknown argument $1 (see the comment at the top)" >&2; exit 2 ;;
   esac
 done
@@ -51,13 +58,20 @@ echo "lofo.sh: families: $FAMILIES (train $K × seed $TRAIN_SEED, evaluate $N ×
 mkdir -p "$OUT"
 
 for f in $FAMILIES; do
-  for set in train eval; do
-    if [[ $set == train ]]; then seed=$TRAIN_SEED; count=$K; else seed=$EVAL_SEED; count=$N; fi
-    if [[ ! -d "$OUT/$set/$f" ]]; then
-      "$BIN" generate --family "$f" --seed "$seed" --count "$count" --out "$OUT/$set/$f" 2>/dev/null
-    fi
-  done
-  "$BIN" scan "$OUT/train/$f" --out "$OUT/train-scan/$f" --jobs "$JOBS" --summary none --quiet || true
+  # Training sets hold K penalty and K coercion files (a model trained on
+  # one kind alone misreads the other); evaluation sets are mixed.
+  if [[ $SHIPPED == 0 && ! -d "$OUT/train/$f" ]]; then
+    "$BIN" generate --family "$f" --seed "$TRAIN_SEED" --count "$K" --kind penalty \
+      --out "$OUT/train/$f" 2>/dev/null
+    "$BIN" generate --family "$f" --seed "$TRAIN_SEED" --first "$K" --count "$K" --kind coercion \
+      --out "$OUT/train/$f" 2>/dev/null
+  fi
+  if [[ ! -d "$OUT/eval/$f" ]]; then
+    "$BIN" generate --family "$f" --seed "$EVAL_SEED" --count "$N" --out "$OUT/eval/$f" 2>/dev/null
+  fi
+  if [[ $SHIPPED == 0 ]]; then
+    "$BIN" scan "$OUT/train/$f" --out "$OUT/train-scan/$f" --jobs "$JOBS" --summary none --quiet || true
+  fi
 done
 
 for f in $FAMILIES; do
@@ -66,11 +80,15 @@ for f in $FAMILIES; do
     [[ $g == "$f" ]] && continue
     args+=(--truth "$OUT/train/$g" --run "$OUT/train-scan/$g")
   done
-  model="$OUT/models/without-$f.json"
-  mkdir -p "$OUT/models"
-  "$BIN" train-classifier "${args[@]}" --out "$model" >/dev/null
-  ANJUAN_CLASSIFIER="$model" "$BIN" scan "$OUT/eval/$f" --out "$OUT/eval-scan/$f" \
-    --jobs "$JOBS" --summary none --quiet || true
+  if [[ $SHIPPED == 0 ]]; then
+    model="$OUT/models/without-$f.json"
+    mkdir -p "$OUT/models"
+    "$BIN" train-classifier "${args[@]}" --out "$model" >/dev/null
+    ANJUAN_CLASSIFIER="$model" "$BIN" scan "$OUT/eval/$f" --out "$OUT/eval-scan/$f" \
+      --jobs "$JOBS" --summary none --quiet || true
+  else
+    "$BIN" scan "$OUT/eval/$f" --out "$OUT/eval-scan/$f" --jobs "$JOBS" --summary none --quiet || true
+  fi
   "$BIN" eval --truth "$OUT/eval/$f" --out "$OUT/eval-scan/$f" > "$OUT/report-$f.txt" || true
   "$BIN" eval --truth "$OUT/eval/$f" --out "$OUT/eval-scan/$f" --json > "$OUT/report-$f.json" || true
 done
