@@ -547,7 +547,15 @@ fn officers(d: &Dossier, r: &OfficersRule, sink: &mut Sink) {
         // Certificates are listed in the head, before the questions.
         let head_end = text.find("答").unwrap_or(text.len());
         let head = &text[..head_end];
-        let mut certs: Vec<&str> = re.find_iter(head).map(|m| m.as_str()).collect();
+        let mut certs: Vec<&str> = re
+            .find_iter(head)
+            .filter(|m| {
+                !r.certificate_not_after
+                    .iter()
+                    .any(|w| head[..m.start()].ends_with(w.as_str()))
+            })
+            .map(|m| m.as_str())
+            .collect();
         certs.dedup();
         let lines = d.lines(page);
         let evidence = match find_label(lines, &r.labels).first() {

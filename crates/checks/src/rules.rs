@@ -180,6 +180,10 @@ pub struct OfficersRule {
     pub doc_types: Vec<String>,
     /// Over the squashed text of the first page: one match per certificate.
     pub certificate_re: String,
+    /// A match right after one of these is another paper's number (身份证号码
+    /// is an identity card's), not an officer's certificate.
+    #[serde(default)]
+    pub certificate_not_after: Vec<String>,
     /// The label of the officers' line.
     pub labels: Vec<String>,
     pub no_certificate: String,

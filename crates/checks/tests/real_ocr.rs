@@ -452,6 +452,18 @@ fn officers_and_names_written_another_way() {
         "{:?}",
         items(&f)
     );
+    // One officer, the interviewee's identity card number beside: one
+    // certificate, not two (身份证号码 is no officer's).
+    let f = findings_edited("d5151-005", 7, |t| {
+        Some(if t.starts_with("询问人：") {
+            "询问人：梁芳（执法证号：14103339392）".to_string()
+        } else if t.starts_with("14103341908") {
+            return None;
+        } else {
+            t.to_string()
+        })
+    });
+    assert!(has(&f, "P-2.2.5") && has(&f, "P-B4-2"), "{:?}", items(&f));
     // Two interviewees whose enumeration comma OCR read as a look-alike
     // (丶): the normalisation step keeps them two.
     let two = |sep: &str| {
