@@ -387,6 +387,9 @@ pub fn printed_ranges(pages: &[PageClass], documents: &[DocumentEntry]) -> Vec<O
         .collect()
 }
 
+/// A row at least this similar to a document's title as printed names it.
+const AS_PRINTED: f32 = 0.9;
+
 /// Pages that must share an offset for their numbers to be believed.
 pub const MIN_RUN: usize = 3;
 
@@ -403,6 +406,24 @@ pub fn reconcile(
     let listable: Vec<usize> = (0..documents.len())
         .filter(|&i| !unlisted.contains(&documents[i].doc_type))
         .collect();
+    // A row that names a document of this file by the title printed on it
+    // (a county's own title) has that document's type, even where the title
+    // is closer to another type's usual one (听证告知书 to 听证通知书).
+    for e in entries.iter_mut() {
+        let row = normalize(&e.title);
+        let by_title = documents
+            .iter()
+            .filter(|d| !unlisted.contains(&d.doc_type))
+            .filter_map(|d| {
+                let t = normalize(d.title.as_deref()?);
+                Some((similarity(&row, &t), d))
+            })
+            .filter(|(sim, _)| *sim >= AS_PRINTED)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, d)) = by_title {
+            e.doc_type = Some(d.doc_type.clone());
+        }
+    }
     let mut taken = vec![false; documents.len()];
     let mut out = Vec::new();
     for (ei, e) in entries.iter_mut().enumerate() {
@@ -516,5 +537,40 @@ mod tests {
             listed_type("非税收入缴款书").as_deref(),
             Some("fine_receipt")
         );
+    }
+
+    #[test]
+    fn a_row_names_the_document_whose_printed_title_it_repeats() {
+        let doc = |index: u32, doc_type: &str, title: &str, page: u32| DocumentEntry {
+            index,
+            doc_type: doc_type.into(),
+            title: Some(title.into()),
+            pages: [page, page],
+            confidence: 1.0,
+            date: None,
+            number: None,
+        };
+        // A county that titles the hearing-rights notice 听证告知书, which
+        // the usual titles put nearer 听证通知书.
+        let documents = [
+            doc(1, "hearing_rights_notice", "听证告知书", 19),
+            doc(2, "hearing_notice", "听证通知书", 20),
+        ];
+        let row = |title: &str, page: u32| ContentsEntry {
+            seq: None,
+            title: title.into(),
+            doc_type: listed_type(title),
+            date: None,
+            pages: Some([page, page]),
+            page: 2,
+            bbox: None,
+            document: None,
+        };
+        let mut entries = [row("听证告知书", 19), row("听证通知书", 20)];
+        let ranges = [Some([19, 19]), Some([20, 20])];
+        let found = reconcile(&mut entries, &documents, &ranges);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(entries[0].document, Some(1));
+        assert_eq!(entries[1].document, Some(2));
     }
 }
