@@ -30,6 +30,14 @@ fn copies(d: &Dossier, r: &CopyRule, sink: &mut Sink) {
         .map(|m| squash(m).chars().collect())
         .collect();
     for doc in d.docs.iter().filter(|x| r.doc_types.contains(&x.doc_type)) {
+        let is_marked = |page: usize| {
+            let text: Vec<char> = doc.page_text(page).chars().collect();
+            marked.iter().any(|m| fuzzy_find(&text, m).is_some())
+        };
+        // A set of copies bound as one document (营业执照及身份证复印件) may
+        // be marked once, on its last page: an unmarked page beside a marked
+        // one is a suspicion, not a finding.
+        let set_marked = doc.pages.iter().any(|&p| is_marked(p));
         for &page in &doc.pages {
             let lines = d.lines(page);
             let Some(title) = lines
@@ -39,19 +47,22 @@ fn copies(d: &Dossier, r: &CopyRule, sink: &mut Sink) {
             else {
                 continue;
             };
-            let text: Vec<char> = doc.page_text(page).chars().collect();
-            if marked.iter().any(|m| fuzzy_find(&text, m).is_some()) {
+            if is_marked(page) {
                 continue;
             }
             let spot = Spot::of_line(page, title);
-            let reason = format!(
+            let mut reason = format!(
                 "第{}页{}{}",
                 page + 1,
                 squash(title.text),
                 r.reason.trim_start_matches("复印件")
             );
             // An absence is as sure as the page was read.
-            let conf = 0.8 * doc.confidence(d).max(0.5);
+            let mut conf = 0.8 * doc.confidence(d).max(0.5);
+            if set_marked {
+                reason.push_str(&r.set_marked_note);
+                conf *= r.set_marked_factor;
+            }
             sink.emit(&r.target, &reason, conf, vec![spot.evidence()]);
         }
     }
@@ -124,6 +135,14 @@ pub fn contents(d: &Dossier, rules: &Rules, issues: &[ContentsIssue], sink: &mut
     for issue in issues {
         match issue {
             ContentsIssue::ListedButAbsent { title, page, bbox } => {
+                // The contents page's own title read as a row.
+                if d.docs_of("contents").any(|c| {
+                    c.title
+                        .as_deref()
+                        .is_some_and(|t| squash(t) == squash(title))
+                }) {
+                    continue;
+                }
                 // A title some page holds is there, bound inside another
                 // document (an items list in its notice) or under a name the
                 // split did not give it: only what is sure is claimed.

@@ -321,6 +321,10 @@ pub struct CopyRule {
     pub marked: Vec<String>,
     pub reason: String,
     pub target: Target,
+    /// Said, and the confidence multiplied by this, when another page of
+    /// the same document is marked (a set of copies marked once).
+    pub set_marked_note: String,
+    pub set_marked_factor: f32,
 }
 
 /// The contents page against the documents found.
