@@ -251,6 +251,46 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_set_marked_once_is_a_suspicion_on_its_other_pages() {
+        use anjuan_core::contract::FindingStatus;
+        let licence = [
+            "县自然资源局",
+            "营业执照及身份证复印件",
+            "营业执照复印件名称：县盛世养殖有限责任公司",
+        ];
+        let id_marked = ["身份证复印件", "姓名：赵伟", "此复印件与原件核对无异"];
+        let id_unmarked = ["身份证复印件", "姓名：赵伟"];
+        let run = |second: &[&'static str]| {
+            crate::testing::one_document_findings(
+                CaseKind::Penalty,
+                "evidence_other",
+                "营业执照及身份证复印件",
+                None,
+                vec![
+                    stacked(&licence, [200, 300, 2000], 0.97),
+                    stacked(second, [200, 300, 2000], 0.97),
+                ],
+                &PageMarks::default(),
+            )
+            .into_iter()
+            .filter(|f| f.item == "P-6.1.5")
+            .collect::<Vec<_>>()
+        };
+        // Marked on the ID page only: the licence page needs review.
+        let f = run(&id_marked);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].status, FindingStatus::NeedsReview, "{f:?}");
+        assert!(f[0].reason.contains("另页已标注"), "{}", f[0].reason);
+        // Marked nowhere: both pages are suggested.
+        let f = run(&id_unmarked);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(
+            f.iter().all(|x| x.status == FindingStatus::Suggested),
+            "{f:?}"
+        );
+    }
+
+    #[test]
     fn a_digit_dropped_or_added_is_a_misread() {
         assert!(super::misread(&[7, 7], &[17, 17]));
         assert!(super::misread(&[12, 13], &[112, 13]));

@@ -30,27 +30,42 @@ pub fn one_page_findings(
     lines: Vec<Line>,
     marks: &PageMarks,
 ) -> Vec<Finding> {
+    one_document_findings(kind, doc_type, title, date, vec![lines], marks)
+}
+
+/// The same for one document of several pages (`pages`: each page's lines).
+pub fn one_document_findings(
+    kind: CaseKind,
+    doc_type: &str,
+    title: &str,
+    date: Option<&str>,
+    pages: Vec<Vec<Line>>,
+    marks: &PageMarks,
+) -> Vec<Finding> {
     let docs = [DocumentEntry {
         index: 1,
         doc_type: doc_type.into(),
         title: Some(title.into()),
-        pages: [1, 1],
+        pages: [1, pages.len() as u32],
         confidence: 1.0,
         date: date.map(str::to_string),
         number: None,
     }];
     let input = CheckInput {
         case_kind: kind,
-        pages: vec![Page {
-            lines,
-            marks,
-            dpi: 300,
-            width: 2480,
-            height: 3508,
-            doc_type,
-            document: 1,
-            printed_page_number: None,
-        }],
+        pages: pages
+            .into_iter()
+            .map(|lines| Page {
+                lines,
+                marks,
+                dpi: 300,
+                width: 2480,
+                height: 3508,
+                doc_type,
+                document: 1,
+                printed_page_number: None,
+            })
+            .collect(),
         documents: &docs,
         rubric: Rubric::builtin(kind),
     };

@@ -536,6 +536,21 @@ fn a_document_the_contents_page_names_is_not_unlisted() {
         "{:?}",
         items(&found)
     );
+    // The contents page's own title (卷内文件目录) read as a row lists no
+    // absent document; another title does.
+    let f = fixture("d5151-005");
+    let listed = |title: &str| {
+        findings_with_contents(
+            &f,
+            &[ContentsIssue::ListedButAbsent {
+                title: title.into(),
+                page: 2,
+                bbox: None,
+            }],
+        )
+    };
+    assert!(!has(&listed("卷内文件目录"), "P-6.1.2"));
+    assert!(has(&listed("整改通知单"), "P-6.1.2"));
 }
 
 #[test]
