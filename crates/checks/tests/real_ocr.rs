@@ -114,6 +114,12 @@ fn findings_edited(id: &str, page: usize, edit: impl Fn(&str) -> Option<String>)
 }
 
 fn findings_of(f: &Fixture) -> Vec<Finding> {
+    findings_judged(f, None)
+}
+
+/// The findings on a captured dossier, typed and placed as captured;
+/// `contents`: the contents reconciliation's disagreements, if judged.
+fn findings_judged(f: &Fixture, contents: Option<&[anjuan_checks::ContentsIssue]>) -> Vec<Finding> {
     let pages: Vec<Page> = f
         .pages
         .iter()
@@ -125,7 +131,7 @@ fn findings_of(f: &Fixture) -> Vec<Finding> {
         documents: &f.documents,
         rubric: Rubric::builtin(f.case_kind),
     };
-    anjuan_checks::run(&input).findings
+    anjuan_checks::run_with_contents(&input, contents).findings
 }
 
 fn has(findings: &[Finding], item: &str) -> bool {
@@ -489,18 +495,7 @@ fn officers_and_names_written_another_way() {
 /// The findings on a captured dossier judged with `issues` as the contents
 /// reconciliation found them.
 fn findings_with_contents(f: &Fixture, issues: &[anjuan_checks::ContentsIssue]) -> Vec<Finding> {
-    let pages: Vec<Page> = f
-        .pages
-        .iter()
-        .map(|p| p.as_page(&p.doc_type, p.document.unwrap_or(0), p.printed_page_number))
-        .collect();
-    let input = CheckInput {
-        case_kind: f.case_kind,
-        pages,
-        documents: &f.documents,
-        rubric: Rubric::builtin(f.case_kind),
-    };
-    anjuan_checks::run_with_contents(&input, Some(issues)).findings
+    findings_judged(f, Some(issues))
 }
 
 #[test]
