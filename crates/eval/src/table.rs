@@ -175,7 +175,7 @@ fn write_families(o: &mut String, families: &[FamilySummary]) -> std::fmt::Resul
     }
     write!(o, "  {:<10} {:>5}", "worst", "")?;
     for (_, get, lower_worse, as_pct) in &cols {
-        let vals = families.iter().filter_map(|f| get(f));
+        let vals = families.iter().filter_map(get);
         let worst = if *lower_worse {
             vals.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))))
         } else {
