@@ -362,6 +362,32 @@ fn cue_for(page: &PageInput) -> Option<&'static Cue> {
     })
 }
 
+/// The sheet marker a record prints at the foot of each page, `第2页共3页`:
+/// (page, of). Read from the foot of the page (its last lines without
+/// geometry).
+pub fn sheet_marker(page: &PageInput) -> Option<(u32, u32)> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"第\s*([0-9]{1,3})\s*页\s*[，,]?\s*共\s*([0-9]{1,3})\s*页")
+            .expect("valid regex")
+    });
+    let foot: Vec<&OcrLine> = if page.has_geometry() {
+        let y = page.height as f32 * 0.8;
+        page.lines
+            .iter()
+            .filter(|l| l.bbox[1] as f32 >= y)
+            .collect()
+    } else {
+        page.lines.iter().rev().take(3).collect()
+    };
+    foot.iter().find_map(|l| {
+        let c = re.captures(&l.text)?;
+        let n: u32 = c[1].parse().ok()?;
+        let of: u32 = c[2].parse().ok()?;
+        (n >= 1 && n <= of).then_some((n, of))
+    })
+}
+
 /// Classifies every page of a dossier and splits it into documents, with the
 /// process's trained model when there is one ([`model::model`]).
 pub fn classify_dossier(pages: &[PageInput]) -> Classified {
@@ -383,6 +409,7 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
     let mut classes: Vec<PageClass> = Vec::with_capacity(pages.len());
     let mut docs: Vec<DocDraft> = Vec::new();
     let mut kind_from_cover: Option<CaseKind> = None;
+    let mut markers: Vec<Option<(u32, u32)>> = Vec::with_capacity(pages.len());
 
     for (i, page) in pages.iter().enumerate() {
         let title = detect_title(page);
@@ -470,6 +497,17 @@ pub fn classify_dossier_with(pages: &[PageInput], model: Option<&Model>) -> Clas
             }
             _ => rules,
         };
+        // A record's first sheet (第1页共N页) after the last sheet of one
+        // (第N页共N页) starts a record of its own, titled or not.
+        let marker = sheet_marker(page);
+        let read = match (marker, markers.last().copied().flatten()) {
+            (Some((1, _)), Some((k, of))) if !read.new_doc && k == of => RuleRead {
+                new_doc: true,
+                ..read
+            },
+            _ => read,
+        };
+        markers.push(marker);
         if read.new_doc {
             docs.push(DocDraft {
                 doc_type: read.doc_type.clone(),
@@ -575,7 +613,16 @@ fn combine(rules: RuleRead, pred: &Prediction, chars: usize, prev: Option<&DocDr
     if pred.probability < m.override_probability || chars < m.override_min_chars {
         return rules;
     }
-    let continues = prev.is_some_and(|d| d.doc_type == pred.code);
+    // A title the rules read at the top of the page that repeats the
+    // previous document's own title is a second document of its kind (two
+    // interview records back to back), whatever type the model gives it.
+    let repeats_title = match (&rules.title, prev.and_then(|d| d.title.as_deref())) {
+        (Some(t), Some(p)) if rules.new_doc => {
+            similarity(&normalize(t), &normalize(p)) >= cues().title_min_similarity
+        }
+        _ => false,
+    };
+    let continues = prev.is_some_and(|d| d.doc_type == pred.code) && !repeats_title;
     RuleRead {
         doc_type: pred.code.clone(),
         confidence: pred.probability,
@@ -677,6 +724,78 @@ mod tests {
             height: 0,
         };
         assert_eq!(detect_title(&blind).unwrap().code, "penalty_decision");
+    }
+
+    #[test]
+    fn a_first_sheet_after_a_last_sheet_starts_a_record() {
+        let first = [
+            line("询问笔录", [640, 300, 1010, 360]),
+            line("询问时间：2022年10月13日10时45分", [221, 430, 1300, 468]),
+            line("第1页共2页", [760, 2200, 900, 2240]),
+        ];
+        let last = [
+            line("答：以上笔录我已看过。", [221, 300, 1200, 338]),
+            line("第2页共2页", [760, 2200, 900, 2240]),
+        ];
+        // The second record's title not read as one: only its sheet marker
+        // tells it starts.
+        let second = [
+            line("询问时间：2022年10月13日14时40分", [221, 300, 1300, 338]),
+            line("第1页共1页", [760, 2200, 900, 2240]),
+        ];
+        // A marker in the body is no sheet marker.
+        let body = [
+            line("第1页共1页", [221, 300, 500, 338]),
+            line("答：是的。", [221, 400, 600, 438]),
+        ];
+        let pages = [page(&first), page(&last), page(&second), page(&body)];
+        assert_eq!(sheet_marker(&pages[1]), Some((2, 2)));
+        assert_eq!(sheet_marker(&pages[3]), None);
+        let got = classify_dossier_with(&pages, None);
+        let docs: Vec<(&str, [u32; 2])> = got
+            .documents
+            .iter()
+            .map(|d| (d.doc_type.as_str(), d.pages))
+            .collect();
+        assert_eq!(
+            docs,
+            [("interview_record", [1, 2]), ("interview_record", [3, 4])]
+        );
+    }
+
+    #[test]
+    fn a_repeated_unknown_title_starts_a_second_document_of_the_models_type() {
+        // A county's name for an interview record (询问调查笔录) is no known
+        // title; the model reads both records as interview records. The
+        // second record's title repeats the first's: a new document.
+        let prev = DocDraft {
+            doc_type: "interview_record".to_string(),
+            title: Some("询问调查笔录".to_string()),
+            first: 7,
+            last: 8,
+            confidence: 0.9,
+        };
+        let pred = Prediction {
+            code: "interview_record".to_string(),
+            probability: 0.97,
+            second: None,
+        };
+        let read = |title: Option<&str>| RuleRead {
+            doc_type: "other".to_string(),
+            confidence: 0.4,
+            new_doc: title.is_some(),
+            title: title.map(str::to_string),
+        };
+        let second = combine(read(Some("询问调查笔录")), &pred, 200, Some(&prev));
+        assert_eq!(second.doc_type, "interview_record");
+        assert!(second.new_doc);
+        assert_eq!(second.title.as_deref(), Some("询问调查笔录"));
+        // Another title at the top (a line the rules took for a title) or
+        // none: the page continues the record the model says it belongs to.
+        let other = combine(read(Some("现场情况说明")), &pred, 200, Some(&prev));
+        assert!(!other.new_doc);
+        let untitled = combine(read(None), &pred, 200, Some(&prev));
+        assert!(!untitled.new_doc);
     }
 
     #[test]
