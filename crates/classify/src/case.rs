@@ -269,6 +269,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_fine_is_its_amount_not_the_late_payment_rate() {
+        let c = &crate::cues().case;
+        let re = compiled(c);
+        let amount_of = |t: &str| amount(&re.fine, &re.fine_cn, t);
+        // Arabic digits close after 罚款 win; a rate is no amount.
+        assert_eq!(amount_of("处以罚款人民币5000元"), Some(5000.0));
+        assert_eq!(amount_of("罚款￥12,500.00元"), Some(12500.0));
+        assert_eq!(amount_of("每日按罚款数额的3%加处罚款"), None);
+        // The Chinese numerals when the digits stand too far off.
+        assert_eq!(
+            amount_of("按每平方米100元处以罚款，计人民币壹拾万玖仟玖佰元整（￥109900.00）"),
+            Some(109_900.0)
+        );
+    }
+
+    #[test]
     fn chinese_amounts() {
         assert_eq!(chinese_amount("伍仟"), Some(5000.0));
         assert_eq!(chinese_amount("壹万贰仟伍佰"), Some(12500.0));
