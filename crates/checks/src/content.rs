@@ -119,7 +119,10 @@ fn find_label(lines: &[Line], labels: &[String]) -> Vec<(usize, usize)> {
             let needle: Vec<char> = squash(label).chars().collect();
             // Short labels exactly: `询问人签名` is one edit from `被询问人签名`.
             let hit = if needle.len() >= 8 {
+                // 被 is what tells the subject (被调查（询问）人) from the
+                // officer (调查（询问）人): a fuzzy match must keep it.
                 fuzzy_find(&s, &needle)
+                    .filter(|&(start, _, _)| needle[0] != '被' || s.get(start) == Some(&'被'))
             } else {
                 s.windows(needle.len())
                     .position(|w| w == needle.as_slice())
@@ -942,6 +945,38 @@ mod tests {
             .map(|n| n.1)
             .collect();
         assert_eq!(names, ["赵伟", "王芳"]);
+    }
+
+    #[test]
+    fn interview_signature_places_as_other_counties_print_them() {
+        let rule = crate::rules::rules()
+            .sign
+            .iter()
+            .find(|r| r.doc_types == ["interview_record"])
+            .unwrap();
+        let blank_interviewee = |text: &'static str| {
+            let lines = crate::testing::stacked(&[text], [100, 3000, 2300], 0.95);
+            let places = find_label(&lines, &rule.labels);
+            assert_eq!(places.len(), 1, "{text}");
+            let (li, after) = places[0];
+            !has_name(&value_beside(&lines, li, after))
+        };
+        assert!(blank_interviewee(
+            "执法人员签字：郝保平、亢建国被询问人签字："
+        ));
+        assert!(!blank_interviewee(
+            "执法人员签字：郝保平、亢建国被询问人签字：宋强"
+        ));
+        assert!(blank_interviewee("被调查人签名："));
+        assert!(blank_interviewee("被调查（询问）人签名："));
+        // The officers' place (调查（询问）人) is one edit from the
+        // interviewee's: it is not taken for it.
+        let officers = crate::testing::stacked(
+            &["调查（询问）人签名：郝保平亢建国"],
+            [100, 3000, 2300],
+            0.95,
+        );
+        assert!(find_label(&officers, &rule.labels).is_empty());
     }
 
     #[test]
