@@ -201,6 +201,7 @@ mod tests {
                 seals: vec![],
                 signatures: vec![slot.clone()],
                 fingerprints,
+                corner_ink: None,
             };
             let lines = vec![Line {
                 text: "被询问人签名：闫丽娟",

@@ -154,12 +154,25 @@ fn unnumbered(d: &Dossier, r: &PageNumbers, sink: &mut Sink) {
         .count();
     let share = read as f32 / d.pages.len().max(1) as f32;
     for (page, expected) in found {
+        // Ink in the corner where no number was read: a number the OCR lost
+        // (a faint or boxed stamp), as likely as none. Absence of a reading
+        // is not absence of the number.
+        let inked = d.pages[page].marks.corner_ink == Some(true);
         let reason = format!(
-            "卷内第{}页未编页码：右上角未见页码（前后页页码连续，此页应为{}）",
+            "卷内第{}页未编页码：右上角未见页码（前后页页码连续，此页应为{}）{}",
             page + 1,
-            expected
+            expected,
+            if inked {
+                "；右上角有墨迹，可能是未能识别的页码"
+            } else {
+                ""
+            }
         );
-        let conf = (0.45 + 0.45 * share).min(0.88);
+        let conf = if inked {
+            r.inked_corner_confidence
+        } else {
+            (0.45 + 0.45 * share).min(0.88)
+        };
         sink.emit(&r.target, &reason, conf, vec![corner_evidence(d, r, page)]);
     }
 }
@@ -246,10 +259,11 @@ mod tests {
     }
 
     /// A file of A4 pages at 200 DPI, one document, with these corner numbers.
-    fn numbered(numbers: &[Option<u32>], texts: &'static [String]) -> Vec<Page<'static>> {
-        static MARKS: std::sync::OnceLock<anjuan_core::marks::PageMarks> =
-            std::sync::OnceLock::new();
-        let marks = MARKS.get_or_init(Default::default);
+    fn numbered(
+        numbers: &[Option<u32>],
+        texts: &'static [String],
+        marks: &'static anjuan_core::marks::PageMarks,
+    ) -> Vec<Page<'static>> {
         numbers
             .iter()
             .enumerate()
@@ -285,7 +299,11 @@ mod tests {
             .collect()
     }
 
-    fn unnumbered_in(numbers: &[Option<u32>]) -> Vec<(usize, i64)> {
+    fn input_of(
+        numbers: &[Option<u32>],
+        marks: &'static anjuan_core::marks::PageMarks,
+        docs: &'static [DocumentEntry],
+    ) -> CheckInput<'static> {
         let texts: &'static [String] = Box::leak(
             numbers
                 .iter()
@@ -293,23 +311,55 @@ mod tests {
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
         );
-        let docs = [DocumentEntry {
+        CheckInput {
+            case_kind: CaseKind::Penalty,
+            pages: numbered(numbers, texts, marks),
+            documents: docs,
+            rubric: None,
+        }
+    }
+
+    fn one_doc(pages: usize) -> &'static [DocumentEntry] {
+        Box::leak(Box::new([DocumentEntry {
             index: 1,
             doc_type: "interview_record".into(),
             title: None,
-            pages: [1, numbers.len() as u32],
+            pages: [1, pages as u32],
             confidence: 1.0,
             date: None,
             number: None,
-        }];
-        let input = CheckInput {
-            case_kind: CaseKind::Penalty,
-            pages: numbered(numbers, texts),
-            documents: &docs,
-            rubric: None,
-        };
+        }]))
+    }
+
+    fn unnumbered_in(numbers: &[Option<u32>]) -> Vec<(usize, i64)> {
+        let marks = Box::leak(Box::default());
+        let input = input_of(numbers, marks, one_doc(numbers.len()));
         let d = Dossier::new(&input);
         unnumbered_pages(&d, &rules::rules().page_numbers)
+    }
+
+    #[test]
+    fn an_unread_number_where_the_corner_holds_ink_asks_a_reviewer() {
+        let mut n: Vec<Option<u32>> = (1..=12).map(Some).collect();
+        n[5] = None;
+        let status_of = |corner_ink: Option<bool>| {
+            let marks = Box::leak(Box::new(anjuan_core::marks::PageMarks {
+                version: 5,
+                corner_ink,
+                ..Default::default()
+            }));
+            let mut input = input_of(&n, marks, one_doc(n.len()));
+            input.rubric = anjuan_rubric::Rubric::builtin(CaseKind::Penalty);
+            let found = crate::run(&input).findings;
+            let f: Vec<_> = found.iter().filter(|f| f.item == "P-6.1.3").collect();
+            assert_eq!(f.len(), 1, "{found:?}");
+            (f[0].status, f[0].reason.contains("墨迹"))
+        };
+        use anjuan_core::contract::FindingStatus;
+        // An empty corner: the page is unnumbered.
+        assert_eq!(status_of(Some(false)), (FindingStatus::Suggested, false));
+        // Ink there: perhaps a number the OCR lost.
+        assert_eq!(status_of(Some(true)), (FindingStatus::NeedsReview, true));
     }
 
     #[test]

@@ -284,6 +284,9 @@ pub struct PageNumbers {
     pub min_read_share: f32,
     /// … and at most this many pages had none.
     pub max_unnumbered: usize,
+    /// The confidence of an unnumbered page whose corner holds ink the OCR
+    /// read no number from (below the status policy's floor: needs review).
+    pub inked_corner_confidence: f32,
 }
 
 /// A document that must bear the agency's seal.

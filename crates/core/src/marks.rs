@@ -21,6 +21,11 @@ pub struct PageMarks {
     /// One per signature label found on the page (签名, 被询问人, 受送达人 …).
     pub signatures: Vec<SignatureSlot>,
     pub fingerprints: Vec<FingerprintMark>,
+    /// Ink in the page-number corner (top right) that no OCR'd line
+    /// crossing into the corner explains: a number stamped or written there,
+    /// read or not. `None`: not looked for (marks of an older detector).
+    #[serde(default)]
+    pub corner_ink: Option<bool>,
 }
 
 /// A round (or oval) seal impression.

@@ -22,7 +22,7 @@ use anjuan_ocr::{OcrLine, Orientation};
 use image::{DynamicImage, GrayImage};
 
 /// Version of the detectors; cached marks of another version are found again.
-pub const MARKS_VERSION: u32 = 4;
+pub const MARKS_VERSION: u32 = 5;
 
 /// The redness of a colour page in ink convention (255 = none, 0 = strong
 /// red), or `None` when the image has no colour (a grayscale scan, also one
@@ -85,7 +85,62 @@ pub fn find_marks(
         seals: found.seals,
         signatures,
         fingerprints: found.fingerprints,
+        corner_ink: Some(corner_ink(gray, red, lines, ppm)),
     }
+}
+
+/// The page-number corner: this top fraction of the height and right
+/// fraction of the width (the window classify reads the number from, and
+/// the OCR's corner pass reads again), less a margin at the paper's edges
+/// where a scan shows the edge's shadow.
+const CORNER: [f32; 2] = [0.115, 0.25];
+const CORNER_EDGE: f32 = 0.015;
+/// Ink this much darker than the paper (the corner's median), or this red
+/// on the red plane, counts.
+const CORNER_CONTRAST: u8 = 50;
+const CORNER_RED: u8 = 200;
+/// A number's ink covers at least this many square millimetres (a stamped
+/// `7` about 3 mm²; dust and speckle much less).
+const CORNER_MIN_MM2: f32 = 1.5;
+
+/// Whether the page-number corner holds ink of its own: ink no OCR line
+/// that reaches beyond the corner (a header, a wide body line) explains.
+/// Lines wholly inside the corner do not explain it: they are what was
+/// read of whatever is there. A corner with ink and no number read holds
+/// a number the OCR lost, not a page left unnumbered.
+pub fn corner_ink(gray: &GrayImage, red: Option<&GrayImage>, lines: &[OcrLine], ppm: f32) -> bool {
+    let (w, h) = gray.dimensions();
+    let (wf, hf) = (w as f32, h as f32);
+    let x0 = (wf * (1.0 - CORNER[1])) as u32;
+    let x1 = (wf * (1.0 - CORNER_EDGE)) as u32;
+    let y0 = (hf * CORNER_EDGE) as u32;
+    let y1 = (hf * CORNER[0]) as u32;
+    if x1 <= x0 || y1 <= y0 {
+        return false;
+    }
+    let inside = |b: [u32; 4]| b[0] >= x0 && b[1] >= y0 && b[2] <= x1 && b[3] <= y1;
+    let crossing: Vec<[u32; 4]> = lines
+        .iter()
+        .map(|l| l.bbox)
+        .filter(|&b| b[2] > x0 && b[3] > y0 && b[0] < x1 && b[1] < y1 && !inside(b))
+        .collect();
+    let window = image::imageops::crop_imm(gray, x0, y0, x1 - x0, y1 - y0).to_image();
+    let dark = anjuan_ocr::corner::paper_level(&window).saturating_sub(CORNER_CONTRAST);
+    let mut ink = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let inked = gray.get_pixel(x, y).0[0] < dark
+                || red.is_some_and(|r| r.get_pixel(x, y).0[0] < CORNER_RED);
+            if inked
+                && !crossing
+                    .iter()
+                    .any(|b| x >= b[0] && x < b[2] && y >= b[1] && y < b[3])
+            {
+                ink += 1;
+            }
+        }
+    }
+    ink as f32 >= CORNER_MIN_MM2 * ppm * ppm
 }
 
 /// [`find_marks`] on an upright page image as it is (colour or gray).
@@ -96,4 +151,62 @@ pub fn find_marks_in(image: &DynamicImage, lines: &[OcrLine], dpi: u32) -> PageM
         other => std::borrow::Cow::Owned(other.to_luma8()),
     };
     find_marks(&gray, red.as_ref(), lines, dpi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    /// An A4 page at 300 DPI with the boxes in `ink` painted black.
+    fn page(ink: &[[u32; 4]]) -> GrayImage {
+        let mut g = GrayImage::from_pixel(2480, 3508, Luma([245]));
+        for b in ink {
+            for y in b[1]..b[3] {
+                for x in b[0]..b[2] {
+                    g.put_pixel(x, y, Luma([30]));
+                }
+            }
+        }
+        g
+    }
+
+    fn line(text: &str, bbox: [u32; 4]) -> OcrLine {
+        OcrLine::evenly_split(text, bbox, 0.9)
+    }
+
+    #[test]
+    fn ink_in_the_number_corner_is_seen_unless_a_wider_line_explains_it() {
+        let ppm = 300.0 / 25.4;
+        // A stamped number's strokes, 4 mm tall, about 3 mm² of ink.
+        let stamp = [[2200, 200, 2205, 247], [2180, 200, 2220, 205]];
+        assert!(corner_ink(&page(&stamp), None, &[], ppm));
+        // What the OCR read of it inside the corner does not explain it away.
+        let read = [line("图", [2170, 195, 2225, 250])];
+        assert!(corner_ink(&page(&stamp), None, &read, ppm));
+        // A blank corner, and a speck of dust, hold no number.
+        assert!(!corner_ink(&page(&[]), None, &[], ppm));
+        assert!(!corner_ink(
+            &page(&[[2200, 200, 2204, 204]]),
+            None,
+            &[],
+            ppm
+        ));
+        // A header line running into the corner is text, not a number.
+        let header = [[1200, 200, 2300, 260]];
+        let header_line = [line(
+            "汾西县综合行政执法局调查询问笔录",
+            [1200, 195, 2305, 265],
+        )];
+        assert!(corner_ink(&page(&header), None, &[], ppm));
+        assert!(!corner_ink(&page(&header), None, &header_line, ppm));
+        // Red ink on a colour scan counts where the gray is light.
+        let mut red = GrayImage::from_pixel(2480, 3508, Luma([255]));
+        for y in 200..247 {
+            for x in 2180..2220 {
+                red.put_pixel(x, y, Luma([60]));
+            }
+        }
+        assert!(corner_ink(&page(&[]), Some(&red), &[], ppm));
+    }
 }

@@ -230,6 +230,23 @@ const FRAME_SIDE_COVER: f32 = 0.7;
 /// Frames are at least this many pixels on each side (specks are not frames).
 const FRAME_MIN_SIDE: u32 = 10;
 
+/// The paper's gray level in `img`: its median pixel (most of a corner, or
+/// of a page, is paper).
+pub fn paper_level(img: &GrayImage) -> u8 {
+    let mut hist = [0u32; 256];
+    for &p in img.as_raw() {
+        hist[p as usize] += 1;
+    }
+    let half = (img.width() * img.height()).div_ceil(2);
+    let mut seen = 0;
+    (0..256)
+        .find(|&v| {
+            seen += hist[v];
+            seen >= half
+        })
+        .unwrap_or(255) as u8
+}
+
 /// Erases the rectangular frames a numbering stamp may print around its
 /// digits: the recogniser reads a boxed `3` as 图 and a boxed `15` as 5, and
 /// the detector often sees no text in a hollow box at all. A frame is an ink
@@ -240,18 +257,7 @@ fn erase_frames(img: &mut GrayImage) {
     if w == 0 || h == 0 {
         return;
     }
-    let mut hist = [0u32; 256];
-    for &p in img.as_raw() {
-        hist[p as usize] += 1;
-    }
-    let half = (w * h).div_ceil(2);
-    let mut seen = 0;
-    let paper = (0..256)
-        .find(|&v| {
-            seen += hist[v];
-            seen >= half
-        })
-        .unwrap_or(255) as u8;
+    let paper = paper_level(img);
     let ink = paper.saturating_sub(INK_CONTRAST);
     let bin = GrayImage::from_fn(w, h, |x, y| {
         Luma([if img.get_pixel(x, y).0[0] < ink {
