@@ -11,6 +11,8 @@
 //! - [`marks`]: seals, signatures and fingerprints found on a page image.
 //! - [`normalize`]: the one normalisation of OCR text before classification
 //!   and checks (look-alikes, widths, punctuation), as data.
+//! - [`units`]: the county's registered enforcement units (`anjuan scan
+//!   --units`), to name a unit whose name the OCR misread.
 
 pub mod contract;
 pub mod doctype;
@@ -19,6 +21,7 @@ pub mod marks;
 pub mod normalize;
 pub mod paths;
 pub mod truth;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
 

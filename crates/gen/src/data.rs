@@ -184,6 +184,28 @@ impl World {
             .unwrap_or_else(|| panic!("world.toml: no law `{key}`"))
     }
 
+    /// The registry of this world's enforcement units, as a county keeps it
+    /// (`anjuan scan --units`): every agency of every county, named as it
+    /// signs, with the prefix of its case numbers.
+    pub fn units_toml(&self) -> String {
+        let mut out = String::from(
+            "# The enforcement units of the generator's counties (anjuan scan --units).\n",
+        );
+        for c in &self.county {
+            for a in &self.agency {
+                let name = a
+                    .name
+                    .replace("{county}", &c.name)
+                    .replace("{city}", &c.city);
+                out.push_str(&format!(
+                    "\n[[unit]]\nname = \"{name}\"\ncase_prefix = \"{}{}\"\n",
+                    c.short, a.short
+                ));
+            }
+        }
+        out
+    }
+
     pub fn agency(&self, key: &str) -> &Agency {
         self.agency
             .iter()
@@ -199,6 +221,19 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_units_registry_names_every_agency_of_every_county() {
+        let w = world();
+        let units = anjuan_core::units::Units::parse(&w.units_toml(), "units.toml").unwrap();
+        assert_eq!(units.units.len(), w.county.len() * w.agency.len());
+        let xi = units
+            .units
+            .iter()
+            .find(|u| u.name == "隰县应急管理局")
+            .expect("隰县应急管理局 registered");
+        assert_eq!(xi.case_prefix.as_deref(), Some("隰应急"));
+    }
 
     #[test]
     fn tables_parse_and_every_reference_resolves() {

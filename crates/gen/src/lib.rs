@@ -3,7 +3,8 @@
 //!
 //! `anjuan generate --seed N --count K --out DIR` writes, for each dossier,
 //! an image-only PDF `<id>.pdf` and its truth `<id>.truth.json`
-//! ([`anjuan_core::truth::DossierTruth`]). The same seed gives byte-identical
+//! ([`anjuan_core::truth::DossierTruth`]), and `units.toml`, the registry of
+//! the world's units (`anjuan scan --units`). The same seed gives byte-identical
 //! files whatever the number of threads: each dossier draws from its own
 //! ChaCha8 stream (seed, index).
 //!
@@ -120,6 +121,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
+    // The county's registry of its units, as `anjuan scan --units` reads it.
+    let units = args.out.join("units.toml");
+    atomic_write(&units, data::world().units_toml().as_bytes())
+        .with_context(|| format!("writing {}", units.display()))?;
     let renderer = Renderer::new().context("loading fonts for the renderer")?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(j) = args.jobs {

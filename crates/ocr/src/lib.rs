@@ -210,6 +210,13 @@ pub trait OcrEngine: Send {
     fn recognize(&mut self, image: &GrayImage) -> Result<PageText, OcrError>;
     /// The orientation/skew finder this engine's [`read_page`] uses.
     fn orienter(&mut self) -> &mut Orienter;
+    /// Whether the recogniser has a class for `c`: a character it cannot
+    /// read comes back dropped or as another (隰 for PP-OCRv4). `true` when
+    /// the engine does not say.
+    fn can_read(&self, c: char) -> bool {
+        let _ = c;
+        true
+    }
 }
 
 /// Which OCR engine: `ppocr` (default) or `tesseract`.

@@ -467,6 +467,11 @@ impl Rec {
         })
     }
 
+    /// Whether the dictionary holds `c`.
+    pub fn can_read(&self, c: char) -> bool {
+        c != '\0' && self.chars.contains(&c)
+    }
+
     /// Recognises line crops (any height; scaled to 48 px).
     pub fn recognize(&mut self, crops: &[GrayImage]) -> Result<Vec<RecText>, OcrError> {
         let imgs: Vec<GrayImage> = crops

@@ -62,6 +62,10 @@ impl OcrEngine for PpOcrEngine {
         "ppocr-v4/onnx".into()
     }
 
+    fn can_read(&self, c: char) -> bool {
+        self.orienter.rec.can_read(c)
+    }
+
     fn config_key(&self) -> String {
         format!(
             "ppocr-v4/onnx {} {:?} {}",

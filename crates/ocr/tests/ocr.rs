@@ -89,6 +89,18 @@ fn ppocr_reads_a_printed_page() {
     }
 }
 
+/// The units registry (`anjuan scan --units`) relies on the engine saying
+/// which characters it has no class for: PP-OCRv4's dictionary lacks 隰 (of
+/// 隰县), holds 蒲 (of 蒲县) and the common ones.
+#[test]
+fn ppocr_says_which_characters_it_cannot_read() {
+    let e = engine(EngineKind::PpOcr);
+    assert!(!e.can_read('隰'));
+    for c in "蒲县吉汾西应急管理局罚〔〕号0123456789".chars() {
+        assert!(e.can_read(c), "{c}");
+    }
+}
+
 #[test]
 fn tesseract_reads_a_printed_page() {
     let (img, truth) = fixture("page.png");

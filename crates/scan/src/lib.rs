@@ -55,6 +55,11 @@ pub struct ScanArgs {
     /// docs/rubric-format.md.
     #[arg(long, value_name = "FILE")]
     pub rubric: Vec<PathBuf>,
+    /// The county's registered enforcement units (TOML: name, case_prefix,
+    /// aliases; see docs/units-format.md): a unit whose name or case-number
+    /// prefix the OCR misread is named as registered.
+    #[arg(long, value_name = "FILE")]
+    pub units: Option<PathBuf>,
     /// Print each dossier's summary (documents, draft score, findings) when
     /// the run ends: `auto` does so for up to 20 dossiers and prints one line
     /// per dossier beyond that.
@@ -197,6 +202,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    let units = match &args.units {
+        None => anjuan_core::units::Units::default(),
+        Some(path) => match anjuan_core::units::Units::load(path) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("anjuan scan: {e}");
+                return Ok(2);
+            }
+        },
+    };
     let third_party = match anjuan_core::paths::require_third_party() {
         Ok(p) => p,
         Err(e) => {
@@ -210,7 +225,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         args.jobs.unwrap_or_else(default_jobs),
     );
     config.ingest.render_dpi = args.dpi;
-    config.rubrics = rubrics;
+    config.review = stages::ReviewSettings { rubrics, units };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", args.out.display()))?;
     let factory = config.engine_factory();

@@ -12,7 +12,7 @@
 use crate::cache::{image_hash, marks_hash, marks_key, Cache, DossierRecord};
 use crate::page::OcrPage;
 use crate::progress::Progress;
-use crate::stages::{build_review, outputs_complete, write_dossier};
+use crate::stages::{build_review, outputs_complete, write_dossier, ReviewSettings};
 use anjuan_core::contract::{DossierInfo, DossierStatus, Index, IndexEntry, INDEX_SCHEMA};
 use anjuan_core::fsutil::atomic_write_json;
 use anjuan_ingest::{DossierSource, IngestOptions, PageContent, PageImage};
@@ -37,9 +37,9 @@ pub struct RunConfig {
     pub ingest: IngestOptions,
     /// OCR worker threads.
     pub jobs: usize,
-    /// Rubrics given with `--rubric`, used instead of the shipped one of
-    /// their kind.
-    pub rubrics: Vec<anjuan_rubric::Rubric>,
+    /// What the reviews are made with besides the pages: `--rubric` files
+    /// and the `--units` registry.
+    pub review: ReviewSettings,
 }
 
 impl RunConfig {
@@ -49,7 +49,7 @@ impl RunConfig {
             third_party: third_party.to_path_buf(),
             ingest: IngestOptions::new(third_party),
             jobs: jobs.max(1),
-            rubrics: Vec::new(),
+            review: ReviewSettings::default(),
         }
     }
 
@@ -71,9 +71,10 @@ impl RunConfig {
             )
             .as_bytes(),
         );
-        for r in &self.rubrics {
+        for r in &self.review.rubrics {
             h.update(format!("rubric={r:?}").as_bytes());
         }
+        h.update(format!("units={:?}", self.review.units).as_bytes());
         // New detectors change the marks, and so the checks' findings.
         h.update(format!("marks={}", anjuan_marks::MARKS_VERSION).as_bytes());
         // The reviews depend on the classifier, the checks and the model
@@ -414,6 +415,9 @@ fn run_pipeline(
     };
     let engine_key = first.config_key();
     let marks_key = marks_key(&engine_key);
+    // The registry learns which of its characters this engine cannot read.
+    let mut settings = config.review.clone();
+    settings.units.mark_unreadable(|c| first.can_read(c));
     let failed: Vec<AtomicBool> = dossiers.iter().map(|_| AtomicBool::new(false)).collect();
     let timers = Timers::default();
     let (msg_tx, msg_rx) = channel::<Msg>();
@@ -474,7 +478,7 @@ fn run_pipeline(
             todo,
             out,
             run_key,
-            &config.rubrics,
+            &settings,
             cache,
             &msg_rx,
             &mut collecting,
@@ -760,7 +764,7 @@ fn collect(
     todo: &[Todo],
     out: &Path,
     run_key: &str,
-    rubrics: &[anjuan_rubric::Rubric],
+    settings: &ReviewSettings,
     cache: &Cache,
     msg_rx: &Receiver<Msg>,
     collecting: &mut [Option<Collecting>],
@@ -834,7 +838,7 @@ fn collect(
                     &pages,
                     out,
                     run_key,
-                    rubrics,
+                    settings,
                     cache,
                 ) {
                     Ok(()) => Outcome {
@@ -870,7 +874,7 @@ fn finish_dossier(
     pages: &[OcrPage],
     out: &Path,
     run_key: &str,
-    rubrics: &[anjuan_rubric::Rubric],
+    settings: &ReviewSettings,
     cache: &Cache,
 ) -> anyhow::Result<()> {
     let info = DossierInfo {
@@ -879,7 +883,7 @@ fn finish_dossier(
         sha256: sha256.to_string(),
         page_count: pages.len() as u32,
     };
-    let review = build_review(info, pages, rubrics)?;
+    let review = build_review(info, pages, settings)?;
     let dir = out.join(&dossier.id);
     write_dossier(&dir, &review, pages)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;

@@ -102,14 +102,24 @@ pub fn text_file_name(page: u32) -> String {
     format!("pages/{page:04}.txt")
 }
 
+/// What a review is made with besides the pages.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewSettings {
+    /// Rubric files given with `--rubric`, used instead of the shipped
+    /// rubric of their kind.
+    pub rubrics: Vec<Rubric>,
+    /// The county's registered units (`--units`); empty: names and case
+    /// numbers stay as read.
+    pub units: anjuan_core::units::Units,
+}
+
 /// The review of one dossier from its pages.
-/// `rubrics`: rubric files given with `--rubric`, used instead of the
-/// shipped rubric of their kind.
 pub fn build_review(
     info: DossierInfo,
     pages: &[OcrPage],
-    rubrics: &[Rubric],
+    settings: &ReviewSettings,
 ) -> anyhow::Result<Review> {
+    let rubrics = &settings.rubrics[..];
     // One normalisation between OCR and everything downstream; the text as
     // read stays in pages/NNNN.txt and in the findings' evidence.
     let normalized: Vec<OcrPage> = pages.iter().map(OcrPage::normalized).collect();
@@ -119,7 +129,14 @@ pub fn build_review(
         schema: REVIEW_SCHEMA.to_string(),
         dossier: info,
         case_kind: class.case_kind,
-        case: class.case.clone(),
+        case: {
+            let mut case = class.case.clone();
+            let (agency, number) = settings
+                .units
+                .resolve(case.agency.as_deref(), case.case_number.as_deref());
+            (case.agency, case.case_number) = (agency, number);
+            case
+        },
         pages: pages
             .iter()
             .zip(&class.pages)

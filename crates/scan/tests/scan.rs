@@ -318,6 +318,7 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
         dpi: 300,
         quiet: true,
         rubric: Vec::new(),
+        units: None,
         summary: anjuan_scan::SummaryMode::None,
     };
     assert_eq!(
@@ -332,6 +333,16 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
     let mut with_rubric = args(vec![bad.clone()]);
     with_rubric.rubric = vec![broken];
     assert_eq!(anjuan_scan::run(&with_rubric).unwrap(), 2);
+    // So is a --units registry that does not parse.
+    let units = d.path().join("units.toml");
+    std::fs::write(
+        &units,
+        "[[unit]]\nname = \"蒲县应急管理局\"\nprefix = \"蒲\"\n",
+    )
+    .unwrap();
+    let mut with_units = args(vec![bad.clone()]);
+    with_units.units = Some(units);
+    assert_eq!(anjuan_scan::run(&with_units).unwrap(), 2);
     assert!(!d.path().join("out/index.json").exists());
     assert_eq!(anjuan_scan::run(&args(vec![bad])).unwrap(), 1);
     let index: Index = read_json(&d.path().join("out/index.json"));
