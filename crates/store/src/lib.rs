@@ -1,0 +1,334 @@
+//! anjuan-store: the reviewers' database behind one trait, [`Store`].
+//!
+//! What it holds: accounts and server-side sessions, the imported scans
+//! (each dossier once, by the sha256 of its input, its `review.json` kept as
+//! written), review rounds (评查活动) with each dossier assigned to two
+//! reviewers, and the reviewers' decisions as an append-only log from which
+//! the current state of every item is derived.
+//!
+//! - [`sqlite`]: the embedded implementation (one file in the data folder,
+//!   WAL, `synchronous=FULL`, foreign keys, busy timeout, versioned
+//!   migrations in `migrations/`).
+//!
+//! The trait is synchronous; a server calls it from blocking threads. Every
+//! method is safe to call from many threads at once.
+
+pub mod sqlite;
+
+use anjuan_core::contract::Review;
+use serde::{Deserialize, Serialize};
+
+pub use sqlite::SqliteStore;
+
+pub type UserId = i64;
+pub type DossierId = i64;
+pub type RoundId = i64;
+pub type AssignmentId = i64;
+/// A decision's place in the log: increasing, never reused.
+pub type Seq = i64;
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The decision was made on a view older than the item's last decision.
+    #[error(
+        "{item}: changed since you opened it (your view showed decision {seen}, the latest is {latest}); reload to see the change"
+    )]
+    Stale {
+        item: String,
+        seen: Seq,
+        latest: Seq,
+    },
+    #[error("{0}: not found")]
+    NotFound(String),
+    /// A rule of the review process forbids the change.
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Db(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Reviewer,
+    Supervisor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
+            Role::Supervisor => "supervisor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Admin, Role::Reviewer, Role::Supervisor]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A scanned dossier to import: its review and its pages' text, as the scan
+/// wrote them.
+#[derive(Debug, Clone)]
+pub struct NewDossier {
+    /// `review.json` as written by the scan (kept byte for byte).
+    pub review_json: String,
+    /// `pages/NNNN.txt`, page 1 first.
+    pub page_texts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    New(DossierId),
+    /// The same input (sha256) was imported before; nothing changed.
+    Existing(DossierId),
+}
+
+impl Imported {
+    pub fn id(self) -> DossierId {
+        match self {
+            Imported::New(id) | Imported::Existing(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DossierRow {
+    pub id: DossierId,
+    pub sha256: String,
+    pub scan_id: String,
+    pub source: String,
+    pub case_kind: String,
+    pub agency: Option<String>,
+    pub case_number: Option<String>,
+    pub page_count: u32,
+    pub imported_ms: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRound {
+    pub name: String,
+    /// ISO dates.
+    pub period_start: String,
+    pub period_end: String,
+    pub units: Vec<String>,
+    pub created_by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    pub id: RoundId,
+    pub name: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub units: Vec<String>,
+    pub created_by: UserId,
+    pub created_ms: Millis,
+    pub closed_ms: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub id: AssignmentId,
+    pub round_id: RoundId,
+    pub dossier_id: DossierId,
+    pub reviewer_id: UserId,
+    pub submitted_ms: Option<Millis>,
+}
+
+/// What a reviewer decided about one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// The machine's suggestion holds, at its points.
+    Confirm,
+    /// The suggestion does not hold (reason required).
+    Reject,
+    /// The deduction holds at other points (within the item's points).
+    Adjust,
+    /// A deduction the machine did not suggest.
+    Add,
+    /// An earlier decision on the item taken back.
+    Withdraw,
+    /// A remark that changes nothing.
+    Comment,
+    /// A basic standard met.
+    Pass,
+    /// A basic standard not met (reason required).
+    Fail,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Confirm,
+        Action::Reject,
+        Action::Adjust,
+        Action::Add,
+        Action::Withdraw,
+        Action::Comment,
+        Action::Pass,
+        Action::Fail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Confirm => "confirm",
+            Action::Reject => "reject",
+            Action::Adjust => "adjust",
+            Action::Add => "add",
+            Action::Withdraw => "withdraw",
+            Action::Comment => "comment",
+            Action::Pass => "pass",
+            Action::Fail => "fail",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Whether the decision needs a reason.
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            Action::Reject | Action::Adjust | Action::Add | Action::Fail
+        )
+    }
+
+    /// Whether the decision carries points.
+    pub fn has_points(self) -> bool {
+        matches!(self, Action::Adjust | Action::Add)
+    }
+}
+
+/// A box a reviewer drew on a page for a deduction they added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub page: u32,
+    pub bbox: [u32; 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDecision {
+    pub assignment: AssignmentId,
+    /// The rubric item (`P-2.2.7`) the decision is about.
+    pub item: String,
+    pub action: Action,
+    pub points: Option<f64>,
+    pub reason: String,
+    pub marks: Vec<Mark>,
+    /// The item's last decision the reviewer's view showed (0: none).
+    pub base_seq: Seq,
+    pub by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub seq: Seq,
+    pub assignment: AssignmentId,
+    pub item: String,
+    pub action: Action,
+    pub points: Option<f64>,
+    pub reason: String,
+    pub marks: Vec<Mark>,
+    pub base_seq: Seq,
+    pub by: UserId,
+    pub at_ms: Millis,
+}
+
+/// The reviewers' database.
+pub trait Store: Send + Sync {
+    // Accounts and sessions.
+    fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<UserId>;
+    fn user(&self, id: UserId) -> Result<Option<User>>;
+    fn user_by_name(&self, name: &str) -> Result<Option<User>>;
+    fn users(&self) -> Result<Vec<User>>;
+    /// Records a session by the hash of its token, valid until `expires_ms`.
+    fn start_session(&self, token_hash: &str, user: UserId, expires_ms: Millis) -> Result<()>;
+    /// The user of a session that has neither ended nor expired at `now_ms`.
+    fn session_user(&self, token_hash: &str, now_ms: Millis) -> Result<Option<User>>;
+    fn end_session(&self, token_hash: &str) -> Result<()>;
+
+    // Scans.
+    /// Imports a scanned dossier, once per input sha256.
+    fn import(&self, dossier: &NewDossier) -> Result<Imported>;
+    fn dossiers(&self) -> Result<Vec<DossierRow>>;
+    fn dossier(&self, id: DossierId) -> Result<Option<DossierRow>>;
+    /// The dossier's `review.json`, as imported.
+    fn review(&self, id: DossierId) -> Result<Review>;
+    fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>>;
+
+    // Rounds.
+    fn create_round(&self, round: &NewRound) -> Result<RoundId>;
+    fn rounds(&self) -> Result<Vec<Round>>;
+    fn round(&self, id: RoundId) -> Result<Option<Round>>;
+    /// Gives a dossier of a round to reviewers (two or more, distinct, each
+    /// a reviewer); giving it to the same reviewers again changes nothing.
+    fn assign(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+        reviewers: &[UserId],
+    ) -> Result<Vec<AssignmentId>>;
+    fn assignment(&self, id: AssignmentId) -> Result<Option<Assignment>>;
+    fn assignments_of_reviewer(&self, reviewer: UserId) -> Result<Vec<Assignment>>;
+    fn assignments_of_dossier(&self, round: RoundId, dossier: DossierId)
+        -> Result<Vec<Assignment>>;
+
+    // Decisions.
+    /// Appends a decision, refusing one made on a stale view of its item,
+    /// one by anyone but the assignment's reviewer, and any after the
+    /// assignment was submitted. Returns once the decision is durable.
+    fn decide(&self, decision: &NewDecision) -> Result<Seq>;
+    /// An assignment's decisions, in order.
+    fn decisions(&self, assignment: AssignmentId) -> Result<Vec<Decision>>;
+    /// The reviewer hands in their review; no decision follows.
+    fn submit(&self, assignment: AssignmentId, by: UserId) -> Result<Millis>;
+}
+
+/// The state of each item of an assignment: its last decision that is not
+/// a comment, unless withdrawn. Derived from the log, never stored.
+pub fn current_state(decisions: &[Decision]) -> std::collections::BTreeMap<String, &Decision> {
+    let mut state = std::collections::BTreeMap::new();
+    for d in decisions {
+        match d.action {
+            Action::Comment => {}
+            Action::Withdraw => {
+                state.remove(&d.item);
+            }
+            _ => {
+                state.insert(d.item.clone(), d);
+            }
+        }
+    }
+    state
+}
+
+/// The latest decision on each item, comments included: what a view shows
+/// and what a new decision's `base_seq` refers to.
+pub fn latest_seq(decisions: &[Decision], item: &str) -> Seq {
+    decisions
+        .iter()
+        .filter(|d| d.item == item)
+        .map(|d| d.seq)
+        .max()
+        .unwrap_or(0)
+}
