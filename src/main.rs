@@ -2,7 +2,7 @@
 //!
 //! Each subcommand's flags and behaviour live in its crate (`anjuan-gen`,
 //! `anjuan-scan`, `anjuan-eval`, `anjuan-rubric`, `anjuan-statutes`,
-//! `anjuan-classify`); this file only dispatches.
+//! `anjuan-classify`, `anjuan-web`); this file only dispatches.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +35,13 @@ enum Command {
     Statutes(anjuan_statutes::cli::StatutesCmd),
     /// Train the page classifier (models/classifier.json) on scanned generated dossiers.
     TrainClassifier(TrainClassifierArgs),
+    /// Import scan folders into the reviewers' data folder.
+    Import(anjuan_web::cli::ImportArgs),
+    /// Serve the reviewers' app over a data folder.
+    Serve(anjuan_web::cli::ServeArgs),
+    /// Manage the app's accounts.
+    #[command(subcommand)]
+    User(anjuan_web::cli::UserCmd),
 }
 
 #[derive(clap::Args)]
@@ -67,6 +74,9 @@ fn main() -> ExitCode {
         Command::Eval(args) => anjuan_eval::run(&args),
         Command::Rubric(args) => anjuan_rubric::run(&args).map(|()| 0),
         Command::Statutes(cmd) => anjuan_statutes::cli::run(cmd).map(|()| 0),
+        Command::Import(args) => anjuan_web::cli::import(&args),
+        Command::Serve(args) => anjuan_web::cli::serve(&args),
+        Command::User(cmd) => anjuan_web::cli::user(&cmd),
         Command::TrainClassifier(a) => {
             anjuan_classify::train::train(&a.truth, &a.run, &a.out).map(|r| {
                 println!("{}: {r}", a.out.display());

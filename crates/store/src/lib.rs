@@ -6,6 +6,7 @@
 //! reviewers, and the reviewers' decisions as an append-only log from which
 //! the current state of every item is derived.
 //!
+//! - [`import`]: a scan's output folder into the store.
 //! - [`sqlite`]: the embedded implementation (one file in the data folder,
 //!   WAL, `synchronous=FULL`, foreign keys, busy timeout, versioned
 //!   migrations in `migrations/`).
@@ -13,11 +14,13 @@
 //! The trait is synchronous; a server calls it from blocking threads. Every
 //! method is safe to call from many threads at once.
 
+pub mod import;
 pub mod sqlite;
 
 use anjuan_core::contract::Review;
 use serde::{Deserialize, Serialize};
 
+pub use import::{import_run, ImportOutcome};
 pub use sqlite::SqliteStore;
 
 pub type UserId = i64;

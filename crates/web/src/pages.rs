@@ -1,0 +1,635 @@
+//! The routes and their pages.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /login`, `POST /login`, `POST /logout` | anyone | sessions |
+//! | `GET /` | signed in | a reviewer's assignments; all dossiers and rounds for supervisors and admins |
+//! | `GET /rounds/{id}`, `POST /rounds`, `POST /rounds/{id}/assign` | supervisor, admin | review rounds and who reviews what |
+//! | `GET /a/{id}` | the assignment's reviewer | the dossier page: documents, findings, page text, decisions |
+//! | `POST /a/{id}/decide`, `POST /a/{id}/submit` | the assignment's reviewer | a decision; handing the review in |
+//! | `GET /static/...` | anyone | the stylesheet and script |
+
+use crate::auth::{self, csrf_token, same_origin, session_cookie, token_hash};
+use crate::score::{live_score, LiveScore};
+use crate::{blocking, App, AppError};
+use anjuan_core::contract::{FindingKind, FindingStatus, Review};
+use anjuan_store::{
+    current_state, latest_seq, Action, Assignment, Decision, DossierRow, NewDecision, NewRound,
+    Role, Round, Store, User,
+};
+use askama::Template;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+
+type AppState = Arc<App>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/rounds", post(create_round))
+        .route("/rounds/{id}", get(round_page))
+        .route("/rounds/{id}/assign", post(assign))
+        .route("/a/{id}", get(dossier_page))
+        .route("/a/{id}/decide", post(decide))
+        .route("/a/{id}/submit", post(submit))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+}
+
+const CSS: &str = include_str!("../static/app.css");
+const JS: &str = include_str!("../static/app.js");
+
+async fn css() -> Response {
+    static_file("text/css; charset=utf-8", CSS)
+}
+
+async fn js() -> Response {
+    static_file("text/javascript; charset=utf-8", JS)
+}
+
+fn static_file(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The signed-in user of a request, with their session's form token.
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    token: String,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/login").into_response();
+        let Some(token) = session_cookie(&parts.headers) else {
+            return Err(to_login());
+        };
+        let store = app.store.clone();
+        let hash = token_hash(&token);
+        let user = blocking(move || Ok(store.session_user(&hash, now_ms())?))
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match user {
+            Some(user) => Ok(Session {
+                user,
+                csrf: csrf_token(&token),
+                token,
+            }),
+            None => Err(to_login()),
+        }
+    }
+}
+
+impl Session {
+    /// A state change: from this site, with this session's form token.
+    fn check_post(&self, headers: &HeaderMap, csrf: &str) -> Result<(), AppError> {
+        if !same_origin(headers) || csrf != self.csrf {
+            return Err(AppError::forbidden(
+                "this form did not come from this page (reload the page and try again)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("your role does not allow this"))
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn page(t: impl Template) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+// ---- login ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    error: Option<&'a str>,
+    name: &'a str,
+}
+
+async fn login_page() -> Result<Response, AppError> {
+    page(LoginPage {
+        error: None,
+        name: "",
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+}
+
+async fn login(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::forbidden("sign in from this server's own page"));
+    }
+    let store = app.store.clone();
+    let name = f.name.clone();
+    let token = auth::new_token();
+    let hash = token_hash(&token);
+    let ok = blocking(move || {
+        let user = store.user_by_name(&name)?;
+        let phc = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| auth::dummy_hash().to_string());
+        match user {
+            Some(u) if auth::verify_password(&f.password, &phc) => {
+                store.start_session(&hash, u.id, now_ms() + auth::SESSION_MS)?;
+                Ok(true)
+            }
+            _ => {
+                auth::verify_password(&f.password, &phc);
+                Ok(false)
+            }
+        }
+    })
+    .await?;
+    if !ok {
+        let html = LoginPage {
+            error: Some("用户名或密码不对 (wrong name or password)"),
+            name: &f.name,
+        }
+        .render()?;
+        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
+    }
+    Ok((
+        [(header::SET_COOKIE, auth::set_cookie(&token))],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    let store = app.store.clone();
+    let hash = token_hash(&s.token);
+    blocking(move || Ok(store.end_session(&hash)?)).await?;
+    Ok((
+        [(header::SET_COOKIE, auth::clear_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+// ---- home ---------------------------------------------------------------
+
+struct AssignmentLine {
+    assignment: Assignment,
+    round: String,
+    dossier: DossierRow,
+    decided: usize,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    s: Session,
+    mine: Vec<AssignmentLine>,
+    rounds: Vec<Round>,
+    dossiers: Vec<DossierRow>,
+    supervising: bool,
+}
+
+async fn home(State(app): State<AppState>, s: Session) -> Result<Response, AppError> {
+    let store = app.store.clone();
+    let (user, role) = (s.user.id, s.user.role);
+    let (mine, rounds, dossiers) = blocking(move || {
+        let mut mine = Vec::new();
+        for a in store.assignments_of_reviewer(user)? {
+            let dossier = store
+                .dossier(a.dossier_id)?
+                .ok_or_else(|| AppError::not_found(format!("dossier {}", a.dossier_id)))?;
+            let round = store.round(a.round_id)?.map(|r| r.name).unwrap_or_default();
+            let decided = current_state(&store.decisions(a.id)?).len();
+            mine.push(AssignmentLine {
+                assignment: a,
+                round,
+                dossier,
+                decided,
+            });
+        }
+        let (rounds, dossiers) = if role == Role::Reviewer {
+            (Vec::new(), Vec::new())
+        } else {
+            (store.rounds()?, store.dossiers()?)
+        };
+        Ok((mine, rounds, dossiers))
+    })
+    .await?;
+    let supervising = s.user.role != Role::Reviewer;
+    page(HomePage {
+        s,
+        mine,
+        rounds,
+        dossiers,
+        supervising,
+    })
+}
+
+// ---- rounds -------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct RoundForm {
+    csrf: String,
+    name: String,
+    period_start: String,
+    period_end: String,
+    units: String,
+}
+
+async fn create_round(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<RoundForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    s.require(&[Role::Supervisor, Role::Admin])?;
+    let store = app.store.clone();
+    let round = NewRound {
+        name: f.name,
+        period_start: f.period_start,
+        period_end: f.period_end,
+        units: f
+            .units
+            .split(['\n', '，', ','])
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+            .collect(),
+        created_by: s.user.id,
+    };
+    let id = blocking(move || Ok(store.create_round(&round)?)).await?;
+    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+}
+
+struct RoundLine {
+    dossier: DossierRow,
+    reviewers: Vec<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage {
+    s: Session,
+    round: Round,
+    lines: Vec<RoundLine>,
+    reviewers: Vec<User>,
+}
+
+async fn round_page(
+    State(app): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    s.require(&[Role::Supervisor, Role::Admin])?;
+    let store = app.store.clone();
+    let (round, lines, reviewers) = blocking(move || {
+        let round = store
+            .round(id)?
+            .ok_or_else(|| AppError::not_found(format!("round {id}")))?;
+        let users = store.users()?;
+        let name_of = |uid: i64| {
+            users
+                .iter()
+                .find(|u| u.id == uid)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        };
+        let mut lines = Vec::new();
+        for dossier in store.dossiers()? {
+            let reviewers = store
+                .assignments_of_dossier(id, dossier.id)?
+                .into_iter()
+                .map(|a| (name_of(a.reviewer_id), a.submitted_ms.is_some()))
+                .collect();
+            lines.push(RoundLine { dossier, reviewers });
+        }
+        let reviewers = users
+            .iter()
+            .filter(|u| u.role == Role::Reviewer)
+            .cloned()
+            .collect();
+        Ok((round, lines, reviewers))
+    })
+    .await?;
+    page(RoundPage {
+        s,
+        round,
+        lines,
+        reviewers,
+    })
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    csrf: String,
+    dossier: i64,
+    first: i64,
+    second: i64,
+}
+
+async fn assign(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    s.require(&[Role::Supervisor, Role::Admin])?;
+    let store = app.store.clone();
+    blocking(move || Ok(store.assign(id, f.dossier, &[f.first, f.second])?)).await?;
+    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+}
+
+// ---- the dossier page ------------------------------------------------------
+
+/// One rubric item as the reviewer sees it: the machine's finding, if any,
+/// and their own last decision.
+pub struct ItemView {
+    pub item: String,
+    pub text: String,
+    pub max_points: Option<f64>,
+    pub basic: bool,
+    pub finding: Option<FindingView>,
+    pub state: Option<Decision>,
+    pub base_seq: i64,
+}
+
+pub struct FindingView {
+    pub needs_review: bool,
+    pub points: Option<f64>,
+    pub reason: String,
+    pub confidence: f32,
+    pub evidence: Vec<(Option<u32>, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    s: Session,
+    assignment: Assignment,
+    dossier: DossierRow,
+    review: Review,
+    items: Vec<ItemView>,
+    manual: Vec<ItemView>,
+    log: Vec<(Decision, String)>,
+    score: LiveScore,
+    page_no: u32,
+    page_text: String,
+    submitted: bool,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+/// The assignment `id`, when it is `user`'s.
+fn own(store: &dyn Store, id: i64, user: &User) -> Result<Assignment, AppError> {
+    let a = store
+        .assignment(id)?
+        .ok_or_else(|| AppError::not_found(format!("assignment {id}")))?;
+    if a.reviewer_id != user.id {
+        return Err(AppError::forbidden(
+            "this review is another reviewer's; each reviewer sees only their own until both have submitted",
+        ));
+    }
+    Ok(a)
+}
+
+async fn dossier_page(
+    State(app): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let store = app.store.clone();
+    let user = s.user.clone();
+    let view = blocking(move || {
+        let a = own(store.as_ref(), id, &user)?;
+        let dossier = store
+            .dossier(a.dossier_id)?
+            .ok_or_else(|| AppError::not_found(format!("dossier {}", a.dossier_id)))?;
+        let review = store.review(a.dossier_id)?;
+        let decisions = store.decisions(a.id)?;
+        let page_no = q.page.unwrap_or(1).clamp(1, dossier.page_count.max(1));
+        let page_text = store.page_text(a.dossier_id, page_no)?.unwrap_or_default();
+        let users = store.users()?;
+        Ok((a, dossier, review, decisions, page_no, page_text, users))
+    })
+    .await?;
+    let (assignment, dossier, review, decisions, page_no, page_text, users) = view;
+    let (items, manual) = item_views(&review, &decisions);
+    let score = live_score(&review, &decisions);
+    let log = decisions
+        .iter()
+        .rev()
+        .map(|d| {
+            let who = users
+                .iter()
+                .find(|u| u.id == d.by)
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            (d.clone(), who)
+        })
+        .collect();
+    let submitted = assignment.submitted_ms.is_some();
+    page(DossierPage {
+        s,
+        assignment,
+        dossier,
+        review,
+        items,
+        manual,
+        log,
+        score,
+        page_no,
+        page_text,
+        submitted,
+    })
+}
+
+/// The findings (`needs_review` first, then by item), and the rubric's
+/// manual items, each with the reviewer's last decision.
+pub fn item_views(review: &Review, decisions: &[Decision]) -> (Vec<ItemView>, Vec<ItemView>) {
+    let rubric = anjuan_rubric::Rubric::for_kind(review.case_kind, &[]);
+    let state = current_state(decisions);
+    let view = |item: &str, finding: Option<FindingView>| {
+        let ri = rubric.and_then(|r| r.item(item));
+        ItemView {
+            item: item.to_string(),
+            text: ri.map(|i| i.text.clone()).unwrap_or_default(),
+            max_points: ri.and_then(|i| i.points),
+            basic: ri.is_some_and(|i| i.basic),
+            finding,
+            state: state.get(item).map(|d| (*d).clone()),
+            base_seq: latest_seq(decisions, item),
+        }
+    };
+    let mut findings: Vec<&anjuan_core::contract::Finding> = review.findings.iter().collect();
+    findings.sort_by_key(|f| (f.status != FindingStatus::NeedsReview, f.item.clone()));
+    let items = findings
+        .into_iter()
+        .map(|f| {
+            view(
+                &f.item,
+                Some(FindingView {
+                    needs_review: f.status == FindingStatus::NeedsReview,
+                    points: f.points.filter(|_| f.kind == FindingKind::Deduction),
+                    reason: f.reason.clone(),
+                    confidence: f.confidence,
+                    evidence: f
+                        .evidence
+                        .iter()
+                        .map(|e| (e.page, e.text.clone().unwrap_or_default()))
+                        .collect(),
+                }),
+            )
+        })
+        .collect();
+    let manual = review.manual.iter().map(|m| view(m, None)).collect();
+    (items, manual)
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    csrf: String,
+    item: String,
+    action: String,
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    reason: String,
+    base_seq: i64,
+}
+
+async fn decide(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    let action = Action::parse(&f.action)
+        .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown decision"))?;
+    let points = match f.points.trim() {
+        "" => None,
+        p => Some(p.parse::<f64>().map_err(|_| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{}: points {p:?} are not a number", f.item),
+            )
+        })?),
+    };
+    let store = app.store.clone();
+    let user = s.user.clone();
+    let item = f.item.clone();
+    blocking(move || {
+        let a = own(store.as_ref(), id, &user)?;
+        let review = store.review(a.dossier_id)?;
+        let rubric = anjuan_rubric::Rubric::for_kind(review.case_kind, &[]);
+        let known = review.findings.iter().any(|x| x.item == f.item)
+            || review.manual.contains(&f.item)
+            || rubric.is_some_and(|r| r.item(&f.item).is_some());
+        if !known {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{}: no such item in this file's rubric", f.item),
+            ));
+        }
+        if let (Some(p), Some(max)) = (
+            points,
+            rubric.and_then(|r| r.item(&f.item)).and_then(|i| i.points),
+        ) {
+            if p > max {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("{}: {p} points is more than the item's {max}", f.item),
+                ));
+            }
+        }
+        store.decide(&NewDecision {
+            assignment: a.id,
+            item: f.item,
+            action,
+            points,
+            reason: f.reason,
+            marks: Vec::new(),
+            base_seq: f.base_seq,
+            by: user.id,
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/a/{id}#item-{item}")).into_response())
+}
+
+async fn submit(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    let store = app.store.clone();
+    let user = s.user.clone();
+    blocking(move || {
+        let a = own(store.as_ref(), id, &user)?;
+        Ok(store.submit(a.id, user.id)?)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/a/{id}")).into_response())
+}

@@ -1,0 +1,466 @@
+//! The app's real router over a real SQLite store, request by request.
+
+use anjuan_core::contract::*;
+use anjuan_core::CaseKind;
+use anjuan_store::*;
+use anjuan_web::{auth, router, App};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+
+fn review() -> Review {
+    let page = |p: u32| PageEntry {
+        page: p,
+        doc_type: "penalty_decision".into(),
+        document: Some(1),
+        printed_page_number: Some(p),
+        error: None,
+        ocr: PageOcr {
+            engine: "ppocr-v4/onnx".into(),
+            dpi: 300,
+            rotation: Some(0),
+            size: Some([2480, 3508]),
+            mean_confidence: 0.95,
+            text_file: format!("pages/{p:04}.txt"),
+        },
+    };
+    Review {
+        schema: REVIEW_SCHEMA.to_string(),
+        dossier: DossierInfo {
+            id: "d-hostile".into(),
+            source: "/archive/d.pdf".into(),
+            sha256: "ab12".into(),
+            page_count: 2,
+        },
+        case_kind: CaseKind::Penalty,
+        case: CaseInfo {
+            agency: Some(format!("蒲县{HOSTILE}局")),
+            ..CaseInfo::default()
+        },
+        pages: vec![page(1), page(2)],
+        documents: vec![DocumentEntry {
+            index: 1,
+            doc_type: "penalty_decision".into(),
+            title: Some(format!("行政处罚决定书{HOSTILE}")),
+            pages: [1, 2],
+            confidence: 0.9,
+            date: None,
+            number: None,
+        }],
+        findings: vec![
+            Finding {
+                item: "P-2.2.7".into(),
+                kind: FindingKind::Deduction,
+                status: FindingStatus::Suggested,
+                points: Some(1.0),
+                reason: format!("理由{HOSTILE}"),
+                confidence: 0.9,
+                evidence: vec![Evidence {
+                    page: Some(1),
+                    bbox: Some([1, 2, 3, 4]),
+                    text: Some(HOSTILE.into()),
+                }],
+            },
+            Finding {
+                item: "P-6.1.3".into(),
+                kind: FindingKind::Deduction,
+                status: FindingStatus::NeedsReview,
+                points: Some(0.5),
+                reason: "页码".into(),
+                confidence: 0.45,
+                evidence: vec![],
+            },
+        ],
+        manual: vec![],
+        not_applicable: vec![],
+        score: Score {
+            draft: 99.0,
+            grade: "优秀".into(),
+            basic_breach_suspected: false,
+        },
+    }
+}
+
+struct T {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+    store: Arc<SqliteStore>,
+    a_assignment: AssignmentId,
+    b_assignment: AssignmentId,
+}
+
+const PASSWORD: &str = "口令-correct-horse";
+
+fn setup() -> T {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("anjuan.db")).unwrap());
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let a = store.add_user("张三", Role::Reviewer, &hash).unwrap();
+    let b = store.add_user("李四", Role::Reviewer, &hash).unwrap();
+    let s = store.add_user("王五", Role::Supervisor, &hash).unwrap();
+    let d = store
+        .import(&NewDossier {
+            review_json: serde_json::to_string(&review()).unwrap(),
+            page_texts: vec![format!("第一页 {HOSTILE}"), "第二页".into()],
+        })
+        .unwrap()
+        .id();
+    let round = store
+        .create_round(&NewRound {
+            name: "2024年评查".into(),
+            period_start: "2024-01-01".into(),
+            period_end: "2024-12-31".into(),
+            units: vec![],
+            created_by: s,
+        })
+        .unwrap();
+    let ids = store.assign(round, d, &[a, b]).unwrap();
+    let app = router(Arc::new(App {
+        store: store.clone(),
+    }));
+    T {
+        _dir: dir,
+        app,
+        store,
+        a_assignment: ids[0],
+        b_assignment: ids[1],
+    }
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &axum::Router, req: Request<Body>) -> Res {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Res {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut r = Request::get(path).header(header::HOST, "127.0.0.1:8080");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Request<Body> {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut r = Request::post(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::from(body)).unwrap()
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Signs in; returns the cookie header and the session's form token.
+async fn login(app: &axum::Router, name: &str) -> (String, String) {
+    let res = send(
+        app,
+        post("/login", None, &[("name", name), ("password", PASSWORD)]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let set = res.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+    let token = cookie.split_once('=').unwrap().1;
+    (cookie.clone(), auth::csrf_token(token))
+}
+
+#[tokio::test]
+async fn signing_in_out_and_what_needs_a_session() {
+    let t = setup();
+    let res = send(&t.app, get("/", None)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers[header::LOCATION], "/login");
+    let res = send(
+        &t.app,
+        post("/login", None, &[("name", "张三"), ("password", "wrong")]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.body.contains("用户名或密码不对"));
+    let res = send(
+        &t.app,
+        post("/login", None, &[("name", "nobody"), ("password", "x")]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    let res = send(&t.app, get("/", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("2024年评查") && res.body.contains("d-hostile"));
+    assert!(res.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    // Logging out ends the session for good, not just the cookie.
+    let res = send(&t.app, post("/logout", Some(&cookie), &[("csrf", &csrf)])).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = send(&t.app, get("/", Some(&cookie))).await;
+    assert_eq!(res.headers[header::LOCATION], "/login");
+}
+
+#[tokio::test]
+async fn ocr_and_user_text_is_shown_inert() {
+    let t = setup();
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    // A reviewer's own reason is text too.
+    let base = "0".to_string();
+    let res = send(
+        &t.app,
+        post(
+            &format!("/a/{}/decide", t.a_assignment),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("item", "P-2.2.7"),
+                ("action", "reject"),
+                ("reason", "<b onmouseover=alert(3)>x</b>"),
+                ("base_seq", &base),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = send(
+        &t.app,
+        get(&format!("/a/{}", t.a_assignment), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    for raw in ["<script>alert", "<img src=x", "<b onmouseover"] {
+        assert!(!res.body.contains(raw), "{raw} rendered raw");
+    }
+    assert!(res
+        .body
+        .contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(res.body.contains("&#60;b onmouseover=alert(3)&#62;"));
+    // The needs-review finding comes first.
+    let nr = res.body.find("id=\"item-P-6.1.3\"").unwrap();
+    let sg = res.body.find("id=\"item-P-2.2.7\"").unwrap();
+    assert!(nr < sg);
+    assert!(res.body.contains("需人工复核"));
+}
+
+#[tokio::test]
+async fn a_post_from_elsewhere_or_without_the_token_is_refused() {
+    let t = setup();
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    let path = format!("/a/{}/decide", t.a_assignment);
+    let form = |csrf: &'static str| {
+        vec![
+            ("csrf", csrf),
+            ("item", "P-2.2.7"),
+            ("action", "confirm"),
+            ("base_seq", "0"),
+        ]
+    };
+    let res = send(
+        &t.app,
+        post(
+            &path,
+            Some(&cookie),
+            &form("0123456789abcdef0123456789abcdef"),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let mut req = post(
+        &path,
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("item", "P-2.2.7"),
+            ("action", "confirm"),
+            ("base_seq", "0"),
+        ],
+    );
+    req.headers_mut()
+        .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+    assert_eq!(send(&t.app, req).await.status, StatusCode::FORBIDDEN);
+    // A login posted from another site is refused too.
+    let mut req = post("/login", None, &[("name", "张三"), ("password", PASSWORD)]);
+    req.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(send(&t.app, req).await.status, StatusCode::FORBIDDEN);
+    assert!(t.store.decisions(t.a_assignment).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_reviewer_cannot_see_or_change_another_reviewers_review() {
+    let t = setup();
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    let res = send(
+        &t.app,
+        get(&format!("/a/{}", t.b_assignment), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(!res.body.contains("d-hostile"));
+    let res = send(
+        &t.app,
+        post(
+            &format!("/a/{}/decide", t.b_assignment),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("item", "P-2.2.7"),
+                ("action", "confirm"),
+                ("base_seq", "0"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = send(
+        &t.app,
+        post(
+            &format!("/a/{}/submit", t.b_assignment),
+            Some(&cookie),
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(t.store.decisions(t.b_assignment).unwrap().is_empty());
+    assert_eq!(
+        t.store
+            .assignment(t.b_assignment)
+            .unwrap()
+            .unwrap()
+            .submitted_ms,
+        None
+    );
+    // Reviewers do not manage rounds.
+    let res = send(&t.app, get("/rounds/1", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn decisions_are_kept_a_stale_form_is_refused_and_points_stay_within_the_item() {
+    let t = setup();
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    let path = format!("/a/{}/decide", t.a_assignment);
+    let decide = |action: &'static str, points: &'static str, base: String| {
+        post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("item", "P-2.2.7"),
+                ("action", action),
+                ("points", points),
+                ("reason", "复核"),
+                ("base_seq", &base),
+            ],
+        )
+    };
+    assert_eq!(
+        send(&t.app, decide("confirm", "", "0".into())).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The same form again, from a tab that did not see the first decision.
+    let res = send(&t.app, decide("reject", "", "0".into())).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("reload"), "{}", res.body);
+    let seq = t.store.decisions(t.a_assignment).unwrap()[0]
+        .seq
+        .to_string();
+    let res = send(&t.app, decide("adjust", "99", seq.clone())).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("more than the item"), "{}", res.body);
+    assert_eq!(
+        send(&t.app, decide("adjust", "0.5", seq)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let log = t.store.decisions(t.a_assignment).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].points, Some(0.5));
+    let res = send(
+        &t.app,
+        get(&format!("/a/{}", t.a_assignment), Some(&cookie)),
+    )
+    .await;
+    assert!(res.body.contains("已扣 deducted 0.5"), "live score");
+    // An item outside the rubric is refused.
+    let res = send(
+        &t.app,
+        post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("item", "X-9"),
+                ("action", "comment"),
+                ("base_seq", "0"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn paths_and_oversized_bodies_reach_nothing() {
+    let t = setup();
+    let (cookie, _) = login(&t.app, "张三").await;
+    for p in [
+        "/static/../../../etc/passwd",
+        "/static/..%2F..%2FCargo.toml",
+        "/a/..%2F1",
+        "/a/1%00",
+    ] {
+        let res = send(&t.app, get(p, Some(&cookie))).await;
+        assert!(
+            matches!(res.status, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST),
+            "{p}: {}",
+            res.status
+        );
+        assert!(!res.body.contains("[workspace]") && !res.body.contains("root:"));
+    }
+    let big = "x".repeat(anjuan_web::BODY_LIMIT + 1);
+    let res = send(
+        &t.app,
+        post("/login", None, &[("name", &big), ("password", "x")]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
