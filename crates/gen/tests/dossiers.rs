@@ -228,7 +228,9 @@ fn the_same_seed_gives_the_same_bytes_whatever_the_threads() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 4);
+    // Two dossiers (PDF and truth each) and the world's units registry.
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names.iter().any(|n| n == "units.toml"), "{names:?}");
     for n in names {
         let x = std::fs::read(a.path().join(&n)).unwrap();
         let y = std::fs::read(b.path().join(&n)).unwrap();
