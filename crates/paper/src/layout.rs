@@ -589,25 +589,64 @@ impl<'a> Layouter<'a> {
         out
     }
 
-    /// Footer lines for one page (handwriting dropped on unsigned pages) and
-    /// their total height.
-    fn footer_items(&self, f: &Footer, st: &Style, page: usize, pages: usize) -> Vec<Item> {
-        let x0 = st.left;
+    /// Footer lines for one page (handwriting dropped on unsigned pages),
+    /// each wrapped to the text width, as chunks one pitch apart. A line
+    /// too long for the width (two signature places side by side under
+    /// long labels) breaks at its blank first, as a clerk would write the
+    /// second place on the next line; its marks go with the last part.
+    fn footer_chunks(&self, f: &Footer, st: &Style, unsigned: bool) -> Vec<Chunk> {
         let width = PAGE_W - st.left - st.right;
         let body = st.body_pt * PT;
         let pitch = body * st.leading;
-        let unsigned = f.unsigned_pages.contains(&page);
-        let mut items = Vec::new();
-        let mut y = PAGE_H - st.bottom - f.lines.len() as f32 * pitch;
+        let wrap = |l: &TextLine| {
+            self.text_lines(
+                l,
+                st.left,
+                width,
+                body,
+                pitch,
+                Face::Song,
+                Color::Black,
+                false,
+            )
+        };
+        let is_blank = |r: &Run| r.ink == Ink::Printed && r.text.chars().all(|c| c == '\u{3000}');
+        let mut out = Vec::new();
         for l in &f.lines {
-            let mut l = l.clone();
-            if unsigned {
-                l.runs.retain(|r| r.ink != Ink::Handwritten);
-                l.marks.fingerprint = false;
+            let mut parts = vec![l.clone()];
+            if wrap(l).len() > 1 {
+                if let Some(k) = l.runs.iter().rposition(is_blank) {
+                    let mut head = TextLine::new(l.runs[..k].to_vec());
+                    head.align = l.align;
+                    let mut tail = l.clone();
+                    tail.runs = l.runs[k + 1..].to_vec();
+                    parts = vec![head, tail];
+                }
             }
-            for c in self.text_lines(&l, x0, width, body, pitch, Face::Song, Color::Black, false) {
-                items.extend(c.items.iter().map(|it| it.shifted(y)));
+            for mut p in parts {
+                if unsigned {
+                    p.runs.retain(|r| r.ink != Ink::Handwritten);
+                    p.marks.fingerprint = false;
+                }
+                out.extend(wrap(&p));
             }
+        }
+        out
+    }
+
+    /// Footer items for one page: its lines, a line that does not fit
+    /// wrapped onto the next (a long signature row must not overprint its
+    /// own start), then the page counter.
+    fn footer_items(&self, f: &Footer, st: &Style, page: usize, pages: usize) -> Vec<Item> {
+        let x0 = st.left;
+        let width = PAGE_W - st.left - st.right;
+        let pitch = st.body_pt * PT * st.leading;
+        let unsigned = f.unsigned_pages.contains(&page);
+        let chunks = self.footer_chunks(f, st, unsigned);
+        let mut items = Vec::new();
+        let mut y = PAGE_H - st.bottom - chunks.len() as f32 * pitch;
+        for c in &chunks {
+            items.extend(c.items.iter().map(|it| it.shifted(y)));
             y += pitch;
         }
         if f.page_counter {
@@ -635,9 +674,11 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn footer_height(f: &Footer, st: &Style) -> f32 {
-        f.lines.len() as f32 * st.body_pt * PT * st.leading
-            + if f.lines.is_empty() { 0.0 } else { 3.0 }
+    /// The footer's height, wrapped lines counted (signed pages wrap the
+    /// most: the handwriting is there).
+    fn footer_height(&self, f: &Footer, st: &Style) -> f32 {
+        let lines = self.footer_chunks(f, st, false).len();
+        lines as f32 * st.body_pt * PT * st.leading + if lines == 0 { 0.0 } else { 3.0 }
     }
 
     pub fn paginate(&self, doc: &DocSpec, doc_index: usize) -> Vec<PageLayout> {
@@ -647,7 +688,7 @@ impl<'a> Layouter<'a> {
         let footer_h = doc
             .footer
             .as_ref()
-            .map_or(0.0, |f| Self::footer_height(f, &st));
+            .map_or(0.0, |f| self.footer_height(f, &st));
         let bottom = PAGE_H - st.bottom - footer_h;
         let mut pages: Vec<Vec<Item>> = vec![Vec::new()];
         let mut y = st.top;
