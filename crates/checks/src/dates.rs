@@ -36,6 +36,39 @@ fn own_date(d: &Dossier, doc: &Doc) -> Option<NaiveDate> {
     }
 }
 
+/// Whether some line of the document shows `date` whole, closed by its 日
+/// (or 日 read as 曰/目). Classification takes a date that ends a line
+/// without it (`2022年4月2`): under a seal the 日 and a digit before it
+/// may both be lost (29日), and a date not read whole proves no order.
+fn read_whole(d: &Dossier, doc: &Doc, date: NaiveDate) -> bool {
+    doc.pages.iter().any(|&p| {
+        d.lines(p).iter().any(|l| {
+            let s: String = squash(l.text)
+                .chars()
+                .map(|c| if matches!(c, '曰' | '目') { '日' } else { c })
+                .collect();
+            dates(&s).contains(&date)
+        })
+    })
+}
+
+/// Marks what was emitted since `from` as doubtful for each of `dated`
+/// whose date was not read whole.
+fn doubt_unless_whole(d: &Dossier, dated: &[(&Doc, NaiveDate)], from: usize, sink: &mut Sink) {
+    for (doc, date) in dated {
+        if !read_whole(d, doc, *date) {
+            sink.mark_doubt(
+                from,
+                &format!(
+                    "{}的日期读出{}，其后未见“日”字，可能缺字",
+                    doc.name(),
+                    fmt(*date).trim_end_matches('日')
+                ),
+            );
+        }
+    }
+}
+
 /// Where a document shows its date: the last line of its last page that
 /// holds that date, else its title.
 fn date_evidence(d: &Dossier, doc: &Doc, date: NaiveDate) -> anjuan_core::contract::Evidence {
@@ -72,7 +105,9 @@ fn order(d: &Dossier, r: &OrderRule, sink: &mut Sink) {
     );
     let evidence = vec![date_evidence(d, after, a), date_evidence(d, before, b)];
     let conf = 0.8 * after.confidence(d).min(before.confidence(d)).max(0.5);
+    let from = sink.len();
     sink.emit(&for_doc(&r.target, ""), &reason, conf, evidence);
+    doubt_unless_whole(d, &[(after, a), (before, b)], from, sink);
 }
 
 fn limit(d: &Dossier, r: &LimitRule, sink: &mut Sink) {
@@ -100,7 +135,9 @@ fn limit(d: &Dossier, r: &LimitRule, sink: &mut Sink) {
     );
     let evidence = vec![date_evidence(d, from, f), date_evidence(d, to, t)];
     let conf = 0.8 * from.confidence(d).min(to.confidence(d)).max(0.5);
+    let first = sink.len();
     sink.emit(&r.target, &reason, conf, evidence);
+    doubt_unless_whole(d, &[(from, f), (to, t)], first, sink);
 }
 
 fn deadline(d: &Dossier, r: &DeadlineRule, sink: &mut Sink) {
@@ -137,7 +174,9 @@ fn deadline(d: &Dossier, r: &DeadlineRule, sink: &mut Sink) {
     let conf = 0.8 * doc.confidence(d).min(demand.confidence(d)).max(0.5);
     // The target names its item as it is: a basic standard of the file
     // has no document type.
+    let from = sink.len();
     sink.emit(&r.target, &reason, conf, evidence);
+    doubt_unless_whole(d, &[(doc, decided)], from, sink);
 }
 
 fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {
@@ -203,9 +242,54 @@ fn forbidden_time(d: &Dossier, r: &ForbiddenTime, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{one_page_findings, stacked};
+    use crate::testing::{file_findings, one_page_findings, stacked, TestDoc};
+    use anjuan_core::contract::FindingStatus;
     use anjuan_core::marks::PageMarks;
     use anjuan_core::CaseKind;
+
+    /// The status of the decision-before-notice finding (P-B4-3) on a file
+    /// whose decision ends with `decision_foot`, read as dated 2022-04-02.
+    fn decided_before_notice(decision_foot: &'static str) -> Option<FindingStatus> {
+        let marks = PageMarks::default();
+        let notice = ["行政处罚事先告知书", "当事人：某某商店", "2022年4月20日"];
+        let decision = ["行政处罚决定书", "当事人：某某商店", decision_foot];
+        fn doc(
+            doc_type: &'static str,
+            date: &'static str,
+            texts: &[&'static str],
+        ) -> TestDoc<'static> {
+            TestDoc {
+                doc_type,
+                title: texts[0],
+                date: Some(date),
+                pages: vec![stacked(texts, [200, 300, 1800], 1.0)],
+            }
+        }
+        file_findings(
+            CaseKind::Penalty,
+            vec![
+                doc("penalty_notice", "2022-04-20", &notice),
+                doc("penalty_decision", "2022-04-02", &decision),
+            ],
+            &marks,
+        )
+        .into_iter()
+        .find(|f| f.item == "P-B4-3")
+        .map(|f| f.status)
+    }
+
+    #[test]
+    fn an_order_resting_on_a_date_not_read_whole_asks_a_reviewer() {
+        // 2022年4月29日 under a seal, read as 2022年4月2: it may be the 29th.
+        assert_eq!(
+            decided_before_notice("2022年4月2"),
+            Some(FindingStatus::NeedsReview)
+        );
+        assert_eq!(
+            decided_before_notice("2022年4月2日"),
+            Some(FindingStatus::Suggested)
+        );
+    }
 
     /// The items found on a one-page enforcement record with this time line.
     fn record(time: &str) -> Vec<String> {

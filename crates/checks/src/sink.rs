@@ -62,6 +62,8 @@ pub struct Sink<'r> {
     findings: Vec<Finding>,
     /// For each finding: what it claims is absent, if anything.
     absences: Vec<Option<Absence>>,
+    /// For each finding: why its evidence is doubtful, as said to a reviewer.
+    doubts: Vec<Vec<String>>,
 }
 
 impl<'r> Sink<'r> {
@@ -70,6 +72,7 @@ impl<'r> Sink<'r> {
             rubric,
             findings: Vec::new(),
             absences: Vec::new(),
+            doubts: Vec::new(),
         }
     }
 
@@ -144,6 +147,7 @@ impl<'r> Sink<'r> {
             evidence,
         });
         self.absences.push(None);
+        self.doubts.push(Vec::new());
     }
 
     /// How many findings so far (to mark those emitted after it).
@@ -163,6 +167,14 @@ impl<'r> Sink<'r> {
         }
     }
 
+    /// Marks the findings emitted since `from` as resting on doubtful
+    /// evidence (`why`, said to the reviewer): they need review.
+    pub fn mark_doubt(&mut self, from: usize, why: &str) {
+        for d in self.doubts.iter_mut().skip(from) {
+            d.push(why.to_string());
+        }
+    }
+
     /// Whether a finding so far is on an item judged by `check`.
     pub fn found_by(&self, check: &str) -> bool {
         self.findings.iter().any(|f| {
@@ -176,7 +188,14 @@ impl<'r> Sink<'r> {
     /// The findings, in the order found (scan merges those on one item),
     /// with their status set by the policy ([`crate::status`]).
     pub fn finish(mut self, d: &Dossier, rules: &Rules) -> Vec<Finding> {
-        crate::status::apply(&mut self.findings, &self.absences, d, rules, self.rubric);
+        crate::status::apply(
+            &mut self.findings,
+            &self.absences,
+            &self.doubts,
+            d,
+            rules,
+            self.rubric,
+        );
         self.findings
     }
 }

@@ -88,19 +88,21 @@ pub(crate) fn page_holding(d: &Dossier, title: &str) -> Option<usize> {
 }
 
 /// Sets each finding's status by the policy; `absences[i]` is what finding
-/// `i` claims is absent, if anything. A finding that needs review says why
+/// `i` claims is absent, if anything, and `doubts[i]` why its evidence is
+/// doubtful (a date not read whole, …). A finding that needs review says why
 /// in its reason, and points at the page that may hold what it missed.
 pub fn apply(
     findings: &mut [Finding],
     absences: &[Option<Absence>],
+    doubts: &[Vec<String>],
     d: &Dossier,
     rules: &Rules,
     rubric: &Rubric,
 ) {
     let policy: &StatusPolicy = &rules.status;
     let unplaced = unplaced(d);
-    for (f, absence) in findings.iter_mut().zip(absences) {
-        let mut why: Vec<String> = Vec::new();
+    for ((f, absence), doubts) in findings.iter_mut().zip(absences).zip(doubts) {
+        let mut why: Vec<String> = doubts.clone();
         let basic = f.kind == FindingKind::Basic;
         let check = rubric
             .item(&f.item)

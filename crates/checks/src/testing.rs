@@ -1,4 +1,4 @@
-//! Unit-test support: the checks run over a one-page, one-document file.
+//! Unit-test support: the checks run over small files of given lines.
 
 use crate::{CheckInput, Line, Page};
 use anjuan_core::contract::{DocumentEntry, Finding};
@@ -42,31 +42,56 @@ pub fn one_document_findings(
     pages: Vec<Vec<Line>>,
     marks: &PageMarks,
 ) -> Vec<Finding> {
-    let docs = [DocumentEntry {
-        index: 1,
-        doc_type: doc_type.into(),
-        title: Some(title.into()),
-        pages: [1, pages.len() as u32],
-        confidence: 1.0,
-        date: date.map(str::to_string),
-        number: None,
-    }];
-    let input = CheckInput {
-        case_kind: kind,
-        pages: pages
-            .into_iter()
-            .map(|lines| Page {
+    let doc = TestDoc {
+        doc_type,
+        title,
+        date,
+        pages,
+    };
+    file_findings(kind, vec![doc], marks)
+}
+
+/// One document of a test file.
+pub struct TestDoc<'a> {
+    pub doc_type: &'a str,
+    pub title: &'a str,
+    pub date: Option<&'a str>,
+    /// Each page's lines.
+    pub pages: Vec<Vec<Line<'a>>>,
+}
+
+/// The findings of every check on a file of these documents, in order.
+pub fn file_findings(kind: CaseKind, docs: Vec<TestDoc>, marks: &PageMarks) -> Vec<Finding> {
+    let mut entries = Vec::new();
+    let mut pages = Vec::new();
+    for (i, doc) in docs.into_iter().enumerate() {
+        let first = pages.len() as u32 + 1;
+        for lines in doc.pages {
+            pages.push(Page {
                 lines,
                 marks,
                 dpi: 300,
                 width: 2480,
                 height: 3508,
-                doc_type,
-                document: 1,
+                doc_type: doc.doc_type,
+                document: i as u32 + 1,
                 printed_page_number: None,
-            })
-            .collect(),
-        documents: &docs,
+            });
+        }
+        entries.push(DocumentEntry {
+            index: i as u32 + 1,
+            doc_type: doc.doc_type.into(),
+            title: Some(doc.title.into()),
+            pages: [first, pages.len() as u32],
+            confidence: 1.0,
+            date: doc.date.map(str::to_string),
+            number: None,
+        });
+    }
+    let input = CheckInput {
+        case_kind: kind,
+        pages,
+        documents: &entries,
         rubric: Rubric::builtin(kind),
     };
     crate::run(&input).findings
