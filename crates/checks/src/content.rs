@@ -112,28 +112,76 @@ fn with_name(name: &str, reason: &str) -> String {
 /// Where a label occurs on a page: (line index, char offset after the label
 /// in the squashed line).
 fn find_label(lines: &[Line], labels: &[String]) -> Vec<(usize, usize)> {
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let s: Vec<char> = squash(l.text).chars().collect();
+            label_span(&s, labels, true).map(|(_, end)| (i, end))
+        })
+        .collect()
+}
+
+/// Where the first of `labels` occurs in the squashed chars `s`: its start
+/// and end. Long labels match fuzzily if `fuzzy`.
+fn label_span(s: &[char], labels: &[String], fuzzy: bool) -> Option<(usize, usize)> {
+    labels.iter().find_map(|label| {
+        let needle: Vec<char> = squash(label).chars().collect();
+        // Short labels exactly: `询问人签名` is one edit from `被询问人签名`.
+        let hit = if fuzzy && needle.len() >= 8 {
+            // 被 is what tells the subject (被调查（询问）人) from the
+            // officer (调查（询问）人): a fuzzy match must keep it.
+            fuzzy_find(s, &needle)
+                .filter(|&(start, _, _)| needle[0] != '被' || s.get(start) == Some(&'被'))
+        } else {
+            s.windows(needle.len())
+                .position(|w| w == needle.as_slice())
+                .map(|p| (p, p + needle.len(), 1.0))
+        };
+        hit.map(|(start, end, _)| (start, end))
+    })
+}
+
+/// Where a label of a table's row heading occurs: (first line index, the
+/// box of the label). A narrow heading cell wraps its label over lines one
+/// under the other (`行政机关负责人` / `意见`): a line and the one just below
+/// it, overlapping it across, are read together. Labels match exactly: the
+/// rows' labels differ by a word (承办部门负责人意见, 市场监管部门负责人意见).
+fn find_cell_label(lines: &[Line], labels: &[String]) -> Vec<(usize, [u32; 4])> {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let s: Vec<char> = squash(l.text).chars().collect();
-        for label in labels {
-            let needle: Vec<char> = squash(label).chars().collect();
-            // Short labels exactly: `询问人签名` is one edit from `被询问人签名`.
-            let hit = if needle.len() >= 8 {
-                // 被 is what tells the subject (被调查（询问）人) from the
-                // officer (调查（询问）人): a fuzzy match must keep it.
-                fuzzy_find(&s, &needle)
-                    .filter(|&(start, _, _)| needle[0] != '被' || s.get(start) == Some(&'被'))
-            } else {
-                s.windows(needle.len())
-                    .position(|w| w == needle.as_slice())
-                    .map(|p| (p, p + needle.len(), 1.0))
-            };
-            if let Some((_, end, _)) = hit {
-                // `询问人签名` is inside `被询问人签名`: take the label only
-                // where it is not the tail of a longer one.
-                out.push((i, end));
-                break;
-            }
+        if label_span(&s, labels, false).is_some() {
+            out.push((i, l.bbox));
+            continue;
+        }
+        let h = l.bbox[3].saturating_sub(l.bbox[1]).max(10);
+        let below = lines
+            .iter()
+            .filter(|n| {
+                n.bbox[1] >= l.bbox[1] + h / 2
+                    && n.bbox[1] <= l.bbox[3] + h * 3 / 2
+                    && n.bbox[0] < l.bbox[2]
+                    && n.bbox[2] > l.bbox[0]
+            })
+            .min_by_key(|n| n.bbox[1]);
+        let Some(n) = below else {
+            continue;
+        };
+        let joined: Vec<char> = s.iter().copied().chain(squash(n.text).chars()).collect();
+        // The label must run from the first line into the second.
+        if label_span(&joined, labels, false)
+            .is_some_and(|(start, end)| start < s.len() && end > s.len())
+        {
+            out.push((
+                i,
+                [
+                    l.bbox[0].min(n.bbox[0]),
+                    l.bbox[1],
+                    l.bbox[2].max(n.bbox[2]),
+                    n.bbox[3],
+                ],
+            ));
         }
     }
     out
@@ -157,6 +205,13 @@ const LABEL_WORDS: &[&str] = &[
     "日期",
 ];
 
+/// Characters that end a signature label after its name (`或盖章`,
+/// `（签字、捺指印）`, `：`).
+const LABEL_TAIL: &[char] = &[
+    '或', '盖', '章', '签', '名', '字', '捺', '按', '指', '印', '、', '（', '）', '(', ')', '：',
+    ':',
+];
+
 /// A record's page footer (`第1页共2页`): below a signature place, never
 /// the signature.
 fn is_page_footer(text: &str) -> bool {
@@ -173,6 +228,9 @@ fn is_page_footer(text: &str) -> bool {
 fn value_beside(lines: &[Line], li: usize, after: usize) -> String {
     let line = &lines[li];
     let s: String = squash(line.text).chars().skip(after).collect();
+    // The rest of a longer label (`收件人签名` in `收件人签名或盖章`,
+    // `（签名或盖章）`) is no signature.
+    let s = s.trim_start_matches(LABEL_TAIL);
     let cut = LABEL_WORDS
         .iter()
         .filter_map(|w| s.find(w))
@@ -349,45 +407,98 @@ fn approval(d: &Dossier, r: &ApprovalRule, sink: &mut Sink) {
     for doc in docs_of(d, &r.doc_types) {
         for &page in &doc.pages {
             let lines = d.lines(page);
-            let Some(&(li, _)) = find_label(lines, &r.labels).last() else {
+            let not_label = |i: usize| {
+                let s = squash(lines[i].text);
+                r.not_labels.iter().any(|w| s.contains(w.as_str()))
+            };
+            let Some(&(li, label_box)) = find_cell_label(lines, &r.labels)
+                .iter()
+                .rfind(|(i, _)| !not_label(*i))
+            else {
                 continue;
             };
             let label = lines[li];
-            let cy = |l: &Line| (l.bbox[1] + l.bbox[3]) as i64 / 2;
-            let my = cy(&label);
+            let cy = |b: &[u32; 4]| (b[1] + b[3]) as i64 / 2;
+            let my = cy(&label_box);
             // Rows: the other row labels of the column.
-            let rows: Vec<i64> = find_label(lines, &r.row_labels)
-                .iter()
-                .map(|&(i, _)| &lines[i])
-                .filter(|l| (l.bbox[0] as i64 - label.bbox[0] as i64).abs() < 200)
-                .map(cy)
-                .filter(|&y| y != my)
+            let rows: Vec<[u32; 4]> = find_cell_label(lines, &r.row_labels)
+                .into_iter()
+                .map(|(_, b)| b)
+                .filter(|b| (b[0] as i64 - label_box[0] as i64).abs() < 200)
+                .filter(|b| cy(b) != my)
                 .collect();
             let h = label.bbox[3].saturating_sub(label.bbox[1]).max(10) as i64;
-            let top = rows
-                .iter()
-                .filter(|&&y| y < my)
-                .max()
-                .map_or(my - 5 * h, |&y| (y + my) / 2);
-            let bottom = rows
-                .iter()
-                .filter(|&&y| y > my)
-                .min()
-                .map_or(my + 5 * h, |&y| (y + my) / 2);
-            let in_row: Vec<(usize, &Line)> = lines
+            let prev = rows.iter().filter(|b| cy(b) < my).max_by_key(|b| cy(b));
+            let next = rows.iter().filter(|b| cy(b) > my).min_by_key(|b| cy(b));
+            let mut top = prev.map_or(my - 5 * h, |b| (cy(b) + my) / 2);
+            let mut bottom = next.map_or(my + 5 * h, |b| (cy(b) + my) / 2);
+            // A date above a row label's top edge closes the row before it:
+            // a form in prose puts its label at the top of the row and the
+            // date at the bottom, a table centres the label in its cell.
+            let datey =
+                |l: &Line| !crate::text::dates(&squash(l.text)).is_empty() || is_blank_date(l.text);
+            for l in lines.iter().filter(|l| datey(l)) {
+                let y = cy(&l.bbox);
+                if y < label_box[1] as i64 && prev.is_none_or(|b| y > cy(b)) {
+                    top = top.max(y);
+                }
+                if next.is_some_and(|n| y > my && y < n[1] as i64) {
+                    bottom = bottom.max(y + 1);
+                }
+            }
+            let beside = |l: &Line| l.bbox[2] as i64 > label_box[2] as i64;
+            let here: Vec<(usize, &Line)> = lines
                 .iter()
                 .enumerate()
-                .filter(|(i, l)| {
-                    *i != li
-                        && cy(l) > top
-                        && cy(l) < bottom
-                        && l.bbox[2] as i64 > label.bbox[2] as i64
-                })
+                .filter(|(_, l)| cy(&l.bbox) > top && cy(&l.bbox) < bottom && beside(l))
                 .collect();
-            let blank_date = in_row.iter().find(|(_, l)| is_blank_date(l.text));
+            // What a row is judged by: a signature place, a date, its 年.
+            let judged = |row: &[(usize, &Line)]| {
+                row.iter().any(|(_, l)| {
+                    let s = squash(l.text);
+                    s.contains("签名") || s.contains('年') || datey(l)
+                })
+            };
+            // A row at the foot of a page with nothing to judge beside it
+            // goes on at the top of the next page, down to the first row
+            // label there.
+            let (page, lines, in_row) = match doc.pages.iter().find(|&&p| p > page) {
+                Some(&next) if !judged(&here) => {
+                    let nl = d.lines(next);
+                    let end = find_cell_label(nl, &r.row_labels)
+                        .iter()
+                        .map(|(_, b)| b[1] as i64)
+                        .min()
+                        .unwrap_or(i64::MAX);
+                    let there: Vec<(usize, &Line)> = nl
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| cy(&l.bbox) < end && beside(l))
+                        .collect();
+                    (next, nl, there)
+                }
+                _ => (page, lines, here),
+            };
+            // Nothing there either: no evidence the row is blank.
+            if !judged(&in_row) {
+                continue;
+            }
             let dated = in_row
                 .iter()
                 .any(|(_, l)| !crate::text::dates(&squash(l.text)).is_empty());
+            // A blank date on one line, or its 年, 月 and 日 read as lines
+            // of their own (the gaps between them are wide).
+            let split_blank = || {
+                let alone = |c: &str| in_row.iter().find(|(_, l)| squash(l.text) == c);
+                match (alone("年"), alone("月")) {
+                    (Some(y), Some(_)) if !dated => Some(y),
+                    _ => None,
+                }
+            };
+            let blank_date = in_row
+                .iter()
+                .find(|(_, l)| is_blank_date(l.text))
+                .or_else(split_blank);
             let signed = in_row.iter().any(|(i, l)| {
                 let s = squash(l.text);
                 match s.find("签名") {

@@ -142,6 +142,10 @@ pub struct ApprovalRule {
     pub labels: Vec<String>,
     /// Labels of every approval row of such forms (to tell the rows apart).
     pub row_labels: Vec<String>,
+    /// Words that make a line holding one of `labels` another row's label
+    /// (`承办部门负责人意见` holds `负责人意见`).
+    #[serde(default)]
+    pub not_labels: Vec<String>,
     pub reason: String,
     pub target: Target,
 }
