@@ -13,7 +13,7 @@
 //! classification from `RUN_DIR/<id>/review.json`.
 
 use anjuan_checks::{CheckInput, Line, Page};
-use anjuan_core::contract::{FindingKind, Review};
+use anjuan_core::contract::{FindingKind, FindingStatus, Review};
 use anjuan_core::marks::PageMarks;
 use anjuan_core::truth::{DefectKind, DossierTruth};
 use anjuan_rubric::{Facts, Rubric};
@@ -62,8 +62,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 struct Stat {
     truth: u32,
     found: u32,
+    /// Suggested findings, and those of them that are true.
     findings: u32,
     correct: u32,
+    /// Findings that need review, and truth defects only they flag.
+    flagged: u32,
+    flagged_true: u32,
 }
 
 fn main() {
@@ -261,28 +265,46 @@ fn main() {
         for d in &truth.defects {
             let s = stats.entry(d.item.clone()).or_default();
             s.truth += 1;
+            let on_it =
+                |f: &&anjuan_core::contract::Finding| f.item == d.item && f.kind == kind(d.kind);
             let hit = review
                 .findings
                 .iter()
-                .any(|f| f.item == d.item && f.kind == kind(d.kind));
+                .filter(on_it)
+                .any(|f| f.status == FindingStatus::Suggested);
+            let flagged = !hit && review.findings.iter().any(|f| on_it(&f));
             s.found += hit as u32;
+            s.flagged_true += flagged as u32;
             if !hit {
                 println!(
-                    "{}  MISS {} {} ({})",
-                    truth.id, d.item, d.defect, d.description
+                    "{}  MISS {} {} ({}){}",
+                    truth.id,
+                    d.item,
+                    d.defect,
+                    d.description,
+                    if flagged { " — needs review" } else { "" }
                 );
             }
         }
         for f in &review.findings {
             let s = stats.entry(f.item.clone()).or_default();
-            s.findings += 1;
             let ok = truth_set.contains(&(f.item.as_str(), f.kind));
-            s.correct += ok as u32;
+            let suggested = f.status == FindingStatus::Suggested;
+            if suggested {
+                s.findings += 1;
+                s.correct += ok as u32;
+            } else {
+                s.flagged += 1;
+            }
             if !ok || verbose {
                 println!(
                     "{}  {} {} {:.2} {}",
                     truth.id,
-                    if ok { "ok  " } else { "FALSE" },
+                    match (ok, suggested) {
+                        (true, _) => "ok  ",
+                        (false, true) => "FALSE",
+                        (false, false) => "NR-FALSE",
+                    },
                     f.item,
                     f.confidence,
                     f.reason
@@ -291,13 +313,15 @@ fn main() {
         }
         score_err.push((review.score.draft - truth.expected.score).abs());
     }
-    println!("\nitem        truth found findings correct");
+    println!("\nitem        truth found findings correct  flagged flagged-true");
     let mut all = Stat::default();
     for (item, s) in &stats {
         println!(
-            "{item:10} {:6} {:5} {:8} {:7}",
-            s.truth, s.found, s.findings, s.correct
+            "{item:10} {:6} {:5} {:8} {:7} {:8} {:12}",
+            s.truth, s.found, s.findings, s.correct, s.flagged, s.flagged_true
         );
+        all.flagged += s.flagged;
+        all.flagged_true += s.flagged_true;
         all.truth += s.truth;
         all.found += s.found;
         all.findings += s.findings;
@@ -311,6 +335,12 @@ fn main() {
         all.correct,
         all.found as f64 / all.truth.max(1) as f64,
         all.correct as f64 / all.findings.max(1) as f64
+    );
+    println!(
+        "needs review {} ({} of them true); recall with them {:.3}",
+        all.flagged,
+        all.flagged_true,
+        (all.found + all.flagged_true) as f64 / all.truth.max(1) as f64
     );
     let n = score_err.len().max(1) as f64;
     println!(
