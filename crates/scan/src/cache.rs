@@ -2,6 +2,7 @@
 //! page image's hash and the engine's configuration; the page's marks (seals,
 //! signatures, fingerprints) beside it under `marks/`, keyed also by the
 //! detectors' version, so that new detectors redo the marks but not the OCR;
+//! the page as OCR read it, scaled for reviewers, under `view/`;
 //! and one record per
 //! finished dossier (input hash + run configuration), so that a rerun skips
 //! unchanged dossiers and a killed run loses at most the pages in flight.
@@ -118,6 +119,24 @@ impl Cache {
         marks: &PageMarks,
     ) -> std::io::Result<()> {
         atomic_write_json(&self.marks_path(marks_key, marks_hash), marks)
+    }
+
+    /// Where the page's view is cached.
+    pub fn view_path(&self, engine_key: &str, image_hash: &str) -> PathBuf {
+        self.root
+            .join("view")
+            .join(short_hash(engine_key))
+            .join(&image_hash[..2])
+            .join(format!("{image_hash}.jpg"))
+    }
+
+    /// Whether the page's view ([`crate::view`]) is cached.
+    pub fn has_view(&self, engine_key: &str, image_hash: &str) -> bool {
+        self.view_path(engine_key, image_hash).is_file()
+    }
+
+    pub fn put_view(&self, engine_key: &str, image_hash: &str, jpeg: &[u8]) -> std::io::Result<()> {
+        anjuan_core::fsutil::atomic_write(&self.view_path(engine_key, image_hash), jpeg)
     }
 
     fn record_path(&self, id: &str) -> PathBuf {

@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod stages;
 pub mod summary;
+pub mod view;
 
 pub use bench::{run_bench, BenchArgs};
 pub use page::OcrPage;

@@ -147,6 +147,8 @@ pub struct ScanStats {
     /// Finding marks (seals, signatures, fingerprints), summed over workers,
     /// with the red plane and the turn of it upright.
     pub marks_secs: f64,
+    /// Making the reviewers' page views (scaled JPEGs), summed over workers.
+    pub view_secs: f64,
     pub write_secs: f64,
     pub pages_ocr: u64,
     pub pages_cached: u64,
@@ -162,6 +164,7 @@ struct Timers {
     hash: AtomicU64,
     ocr: AtomicU64,
     marks: AtomicU64,
+    view: AtomicU64,
 }
 
 fn add(t: &AtomicU64, since: Instant) {
@@ -187,6 +190,8 @@ enum Msg {
         index: u32,
         page: OcrPage,
         via: Via,
+        /// The page's view in the cache (none for a text-layer page).
+        view: Option<PathBuf>,
     },
     Failed {
         d: usize,
@@ -377,6 +382,7 @@ fn write_index(out: &Path, outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
 
 struct Collecting {
     pages: Vec<Option<OcrPage>>,
+    views: Vec<Option<PathBuf>>,
     missing: u32,
     done: bool,
 }
@@ -427,6 +433,7 @@ fn run_pipeline(
     for t in todo {
         collecting[t.d] = Some(Collecting {
             pages: vec![None; t.page_count as usize],
+            views: vec![None; t.page_count as usize],
             missing: t.page_count,
             done: false,
         });
@@ -492,6 +499,7 @@ fn run_pipeline(
     stats.hash_secs = secs(&timers.hash);
     stats.ocr_secs = secs(&timers.ocr);
     stats.marks_secs = secs(&timers.marks);
+    stats.view_secs = secs(&timers.view);
     Ok(())
 }
 
@@ -528,6 +536,7 @@ fn read_pages(
                             index,
                             page,
                             via: Via::TextLayer,
+                            view: None,
                         });
                     }
                     PageContent::Image(mut image) => {
@@ -548,6 +557,9 @@ fn read_pages(
                             .as_ref()
                             .and_then(|_| cache.get_marks(marks_key, &marks_hash));
                         add(&timers.hash, start);
+                        // A page cached before views were made goes to a
+                        // worker once, as for new marks.
+                        let marks = marks.filter(|_| cache.has_view(engine_key, &hash));
                         match (cached, marks) {
                             (Some(mut page), Some(marks)) => {
                                 page.dpi = image.dpi;
@@ -557,6 +569,7 @@ fn read_pages(
                                     index,
                                     page,
                                     via: Via::Cache,
+                                    view: Some(cache.view_path(engine_key, &hash)),
                                 });
                             }
                             (cached, _) => {
@@ -642,20 +655,23 @@ fn ocr_worker(
                     skew_deg: ocr_page.skew_deg,
                 }
                 .apply(gray);
-                page_marks(&upright, red, &ocr_page)
+                let marks = page_marks(&upright, red, &ocr_page);
+                (marks, upright)
             }));
             add(&timers.marks, start);
             match result {
-                Ok(marks) => {
+                Ok((marks, upright)) => {
                     if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
                         eprintln!("anjuan: warning: cannot write the marks cache: {e}");
                     }
                     ocr_page.marks = marks;
+                    let view = put_view(cache, engine_key, &hash, &upright, timers);
                     let _ = msg_tx.send(Msg::Page {
                         d,
                         index,
                         page: ocr_page,
                         via: Via::MarksOnly,
+                        view,
                     });
                 }
                 Err(p) => {
@@ -717,11 +733,13 @@ fn ocr_worker(
                     eprintln!("anjuan: warning: cannot write the marks cache: {e}");
                 }
                 ocr_page.marks = marks;
+                let view = put_view(cache, engine_key, &hash, &read.image, timers);
                 let _ = msg_tx.send(Msg::Page {
                     d,
                     index,
                     page: ocr_page,
                     via: Via::Ocr,
+                    view,
                 });
             }
             Ok(Err(e)) => {
@@ -738,6 +756,28 @@ fn ocr_worker(
                     error: format!("{where_}: OCR crashed: {}", panic_message(p.as_ref())),
                 });
             }
+        }
+    }
+}
+
+/// Makes and caches the reviewers' view of an upright page; `None` (the
+/// page shown without its image) when the cache cannot be written.
+fn put_view(
+    cache: &Cache,
+    engine_key: &str,
+    hash: &str,
+    upright: &GrayImage,
+    timers: &Timers,
+) -> Option<PathBuf> {
+    let start = Instant::now();
+    let jpeg = crate::view::page_view(upright);
+    let written = cache.put_view(engine_key, hash, &jpeg);
+    add(&timers.view, start);
+    match written {
+        Ok(()) => Some(cache.view_path(engine_key, hash)),
+        Err(e) => {
+            eprintln!("anjuan: warning: cannot write a page view to the cache: {e}");
+            None
         }
     }
 }
@@ -804,6 +844,7 @@ fn collect(
                 index,
                 page,
                 via,
+                view,
             } => {
                 progress.pages_done(1);
                 match via {
@@ -821,6 +862,7 @@ fn collect(
                 if c.done {
                     continue;
                 }
+                c.views[index as usize] = view;
                 if c.pages[index as usize].replace(page).is_none() {
                     c.missing -= 1;
                 }
@@ -830,12 +872,14 @@ fn collect(
                 c.done = true;
                 let pages: Vec<OcrPage> =
                     std::mem::take(&mut c.pages).into_iter().flatten().collect();
+                let views = std::mem::take(&mut c.views);
                 let start = Instant::now();
                 let sha256 = sha_of(d).unwrap_or_default();
                 let o = match finish_dossier(
                     &dossiers[d],
                     &sha256,
                     &pages,
+                    &views,
                     out,
                     run_key,
                     settings,
@@ -872,6 +916,7 @@ fn finish_dossier(
     dossier: &Dossier,
     sha256: &str,
     pages: &[OcrPage],
+    views: &[Option<PathBuf>],
     out: &Path,
     run_key: &str,
     settings: &ReviewSettings,
@@ -885,6 +930,25 @@ fn finish_dossier(
     };
     let review = build_review(info, pages, settings)?;
     let dir = out.join(&dossier.id);
+    // The views first: review.json, written last, says the dossier is whole.
+    for (i, view) in views.iter().enumerate() {
+        let path = dir.join(crate::view::view_file_name(i as u32 + 1));
+        match view {
+            Some(cached) => {
+                let copied = std::fs::read(cached)
+                    .and_then(|b| anjuan_core::fsutil::atomic_write(&path, &b));
+                if let Err(e) = copied {
+                    eprintln!(
+                        "anjuan: warning: {}: page view not written: {e}",
+                        path.display()
+                    );
+                }
+            }
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
     write_dossier(&dir, &review, pages)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;
     cache

@@ -172,7 +172,7 @@ pub fn build_review(
 }
 
 /// Writes `dir/pages/NNNN.txt` and then `dir/review.json` (each atomically),
-/// and removes page files left from an earlier, longer version of the input.
+/// and removes page files (text and views) left from an earlier, longer version of the input.
 pub fn write_dossier(dir: &Path, review: &Review, pages: &[OcrPage]) -> std::io::Result<()> {
     for (entry, page) in review.pages.iter().zip(pages) {
         atomic_write(&dir.join(&entry.ocr.text_file), page.text_file().as_bytes())?;
@@ -182,6 +182,7 @@ pub fn write_dossier(dir: &Path, review: &Review, pages: &[OcrPage]) -> std::io:
             let name = e.file_name().to_string_lossy().into_owned();
             let stale = name
                 .strip_suffix(".txt")
+                .or_else(|| name.strip_suffix(".jpg"))
                 .and_then(|n| n.parse::<u32>().ok())
                 .is_some_and(|n| n == 0 || n > review.pages.len() as u32);
             if stale {

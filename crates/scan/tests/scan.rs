@@ -267,6 +267,41 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     let no_spaces = t1.lines().chain(t2.lines()).all(|l| !l.contains(' '));
     assert!(no_spaces, "no spaces between Chinese characters: {t1}{t2}");
 
+    // The reviewers' view of each page: the upright page as OCR read it
+    // (the page turned 180° comes back upright), scaled like its boxes.
+    let view_diff = |page: u32, truth: &GrayImage| {
+        let view = image::open(out.join(format!("2022-015/pages/{page:04}.jpg")))
+            .unwrap()
+            .to_luma8();
+        let [w, h] = review.pages[page as usize - 1].ocr.size.unwrap();
+        assert!(view.width() <= anjuan_scan::view::VIEW_WIDTH);
+        let ratio = |a: u32, b: u32| a as f64 / b as f64;
+        assert!((ratio(view.width(), view.height()) - ratio(w, h)).abs() < 0.01);
+        let t = image::imageops::resize(
+            truth,
+            view.width(),
+            view.height(),
+            image::imageops::FilterType::Triangle,
+        );
+        let sum: u64 = view
+            .pixels()
+            .zip(t.pixels())
+            .map(|(a, b)| a.0[0].abs_diff(b.0[0]) as u64)
+            .sum();
+        sum as f64 / (view.width() * view.height()) as f64
+    };
+    let upright = view_diff(2, &p2);
+    let as_scanned = view_diff(2, &turned);
+    assert!(
+        upright * 2.0 < as_scanned,
+        "the turned page's view is upright: {upright:.1} vs {as_scanned:.1}"
+    );
+    assert!(view_diff(1, &p1) < upright.max(5.0) * 2.0);
+    assert!(
+        !out.join("2022-015-2/pages/0001.jpg").exists(),
+        "a text-layer page has no scan to show"
+    );
+
     let text_review: Review = read_json(&out.join("2022-015-2/review.json"));
     assert_eq!(text_review.pages[0].ocr.engine, "pdf-text-layer");
     let tt = std::fs::read_to_string(out.join("2022-015-2/pages/0001.txt")).unwrap();
@@ -291,6 +326,7 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
 
     // Outputs deleted: the dossier is written again, its pages come from the cache.
     std::fs::remove_file(out.join("2022-015/pages/0002.txt")).unwrap();
+    std::fs::remove_file(out.join("2022-015/pages/0001.jpg")).unwrap();
     let (_, third) = scan(
         &dossiers,
         &out,
@@ -304,6 +340,10 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
     assert_eq!(
         std::fs::read_to_string(out.join("2022-015/pages/0002.txt")).unwrap(),
         t2
+    );
+    assert!(
+        out.join("2022-015/pages/0001.jpg").is_file(),
+        "view from the cache"
     );
 }
 
