@@ -1,6 +1,6 @@
 //! Importing a scan's output folder (`anjuan scan --out DIR`) into a store:
 //! every dossier `index.json` lists as `ok`, with its `review.json` as
-//! written and its pages' text. Idempotent: a dossier already imported (same
+//! written, its pages' text and their views (`pages/NNNN.jpg`). Idempotent: a dossier already imported (same
 //! input sha256) is found, not added again.
 
 use crate::{Imported, NewDossier, Store};
@@ -42,6 +42,7 @@ fn import_dossier(store: &dyn Store, dir: &Path) -> Result<Imported, String> {
     let review: Review = serde_json::from_str(&review_json)
         .map_err(|e| format!("{}: {e}", review_path.display()))?;
     let mut page_texts = Vec::with_capacity(review.pages.len());
+    let mut page_views = Vec::with_capacity(review.pages.len());
     for p in &review.pages {
         // The contract names the file; nothing outside the dossier's folder
         // is read whatever it says.
@@ -63,11 +64,19 @@ fn import_dossier(store: &dyn Store, dir: &Path) -> Result<Imported, String> {
             std::fs::read_to_string(&path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?,
         );
+        // The page's view beside its text, when the scan made one.
+        let view = path.with_extension("jpg");
+        page_views.push(match std::fs::read(&view) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("{}: cannot read: {e}", view.display())),
+        });
     }
     store
         .import(&NewDossier {
             review_json,
             page_texts,
+            page_views,
         })
         .map_err(|e| format!("{}: {e}", review_path.display()))
 }

@@ -96,6 +96,9 @@ pub struct NewDossier {
     pub review_json: String,
     /// `pages/NNNN.txt`, page 1 first.
     pub page_texts: Vec<String>,
+    /// `pages/NNNN.jpg` (the upright page the OCR read), page 1 first; none
+    /// for a page without one (a text-layer page).
+    pub page_views: Vec<Option<Vec<u8>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,6 +260,45 @@ pub struct Decision {
     pub at_ms: Millis,
 }
 
+/// `Decision::assignment` of the agreed review's decisions: the agreed
+/// review of a dossier belongs to its round, not to one reviewer.
+pub const AGREED: AssignmentId = 0;
+
+/// A decision of the agreed review, on an item where the reviewers differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAgreed {
+    pub round: RoundId,
+    pub dossier: DossierId,
+    pub item: String,
+    pub action: Action,
+    pub points: Option<f64>,
+    pub reason: String,
+    /// The item's last agreed decision the view showed (0: none).
+    pub base_seq: Seq,
+    pub by: UserId,
+}
+
+/// A reviewer's signature under the agreed review as it stood after the
+/// agreed decision `agreed_seq` (0: none was needed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signature {
+    pub user: UserId,
+    pub agreed_seq: Seq,
+    pub signed_ms: Millis,
+}
+
+/// A closed review: final.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Final {
+    pub closed_by: UserId,
+    pub closed_ms: Millis,
+    /// 第十条: the reviewed unit's head acknowledged it (name, ISO date).
+    pub head_name: Option<String>,
+    pub head_date: Option<String>,
+    pub ack_by: Option<UserId>,
+    pub ack_ms: Option<Millis>,
+}
+
 /// The reviewers' database.
 pub trait Store: Send + Sync {
     // Accounts and sessions.
@@ -278,6 +320,8 @@ pub trait Store: Send + Sync {
     /// The dossier's `review.json`, as imported.
     fn review(&self, id: DossierId) -> Result<Review>;
     fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>>;
+    /// The page's view (JPEG), when the scan made one.
+    fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>>;
 
     // Rounds.
     fn create_round(&self, round: &NewRound) -> Result<RoundId>;
@@ -305,6 +349,77 @@ pub trait Store: Send + Sync {
     fn decisions(&self, assignment: AssignmentId) -> Result<Vec<Decision>>;
     /// The reviewer hands in their review; no decision follows.
     fn submit(&self, assignment: AssignmentId, by: UserId) -> Result<Millis>;
+
+    // The agreed review.
+    /// Appends an agreed decision: by one of the dossier's reviewers, once
+    /// all of them submitted, before the review is closed, not on a stale
+    /// view of the item.
+    fn agree(&self, decision: &NewAgreed) -> Result<Seq>;
+    /// The agreed decisions of a dossier's review in a round, in order
+    /// (`assignment` is [`AGREED`]).
+    fn agreed_decisions(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Decision>>;
+    /// A reviewer signs the agreed review as it stands; refused while an
+    /// item is unresolved.
+    fn sign(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis>;
+    fn signatures(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>>;
+    /// A supervisor (or admin) closes a review every reviewer signed as it
+    /// stands: it is final and changes no more.
+    fn close_review(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis>;
+    fn final_review(&self, round: RoundId, dossier: DossierId) -> Result<Option<Final>>;
+    /// Records the unit head's acknowledgement of a final review, once.
+    fn acknowledge(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+        head_name: &str,
+        head_date: &str,
+        by: UserId,
+    ) -> Result<()>;
+}
+
+/// Whether two decisions agree: the same action at the same points.
+fn alike(a: Option<&Decision>, b: Option<&Decision>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.action == b.action && a.points == b.points,
+        _ => false,
+    }
+}
+
+/// The agreed review from the reviewers' logs and the agreed log: each item
+/// the reviewers decided alike, else its agreed decision; and the items
+/// still unresolved (they differ and nothing was agreed).
+pub fn agreed_state(
+    reviews: &[Vec<Decision>],
+    agreed: &[Decision],
+) -> (std::collections::BTreeMap<String, Decision>, Vec<String>) {
+    let states: Vec<_> = reviews.iter().map(|d| current_state(d)).collect();
+    let agreed_state = current_state(agreed);
+    let mut items: std::collections::BTreeSet<&String> =
+        states.iter().flat_map(|s| s.keys()).collect();
+    items.extend(agreed_state.keys());
+    let agreed_items: std::collections::BTreeSet<&str> =
+        agreed.iter().map(|d| d.item.as_str()).collect();
+    let mut out = std::collections::BTreeMap::new();
+    let mut unresolved = Vec::new();
+    for item in items {
+        if agreed_items.contains(item.as_str()) {
+            // Agreed on (a withdrawn agreement leaves the item undecided).
+            if let Some(d) = agreed_state.get(item) {
+                out.insert(item.clone(), (*d).clone());
+            }
+            continue;
+        }
+        let first = states.first().and_then(|s| s.get(item).copied());
+        if states.iter().all(|s| alike(s.get(item).copied(), first)) {
+            if let Some(d) = first {
+                out.insert(item.clone(), d.clone());
+            }
+        } else {
+            unresolved.push(item.clone());
+        }
+    }
+    (out, unresolved)
 }
 
 /// The state of each item of an assignment: its last decision that is not

@@ -23,10 +23,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The migrations, in order. Append only: a shipped migration never changes.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_views_and_final",
+        include_str!("../migrations/0002_views_and_final.sql"),
+    ),
+];
 
 /// Readers kept open between calls.
 const READERS_KEPT: usize = 8;
@@ -222,6 +228,132 @@ fn own_assignment(tx: &rusqlite::Transaction, id: AssignmentId, by: UserId) -> R
     Ok(a)
 }
 
+/// A decision's item, when the decision is well formed: an item, a reason
+/// where one is needed, points where they are needed.
+fn valid_decision<'a>(
+    item: &'a str,
+    action: Action,
+    points: Option<f64>,
+    reason: &str,
+) -> Result<&'a str> {
+    let item = item.trim();
+    if item.is_empty() {
+        return Err(StoreError::Invalid(
+            "a decision names its rubric item".into(),
+        ));
+    }
+    if action.needs_reason() && reason.trim().is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "{item}: a {} needs a reason",
+            action.as_str()
+        )));
+    }
+    match (action.has_points(), points) {
+        (true, None) => Err(StoreError::Invalid(format!(
+            "{item}: a {} gives the points",
+            action.as_str()
+        ))),
+        (true, Some(p)) if !(p.is_finite() && p >= 0.0) => Err(StoreError::Invalid(format!(
+            "{item}: points {p} are not a deduction"
+        ))),
+        _ => Ok(item),
+    }
+}
+
+/// The assignments of a dossier's review in a round, when `by` is one of
+/// its reviewers and all of them have submitted.
+fn submitted_review(
+    tx: &Connection,
+    round: RoundId,
+    dossier: DossierId,
+    by: UserId,
+) -> Result<Vec<Assignment>> {
+    let mut st = tx.prepare(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
+    ))?;
+    let all: Vec<Assignment> = st
+        .query_map(params![round, dossier], assignment_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if all.is_empty() {
+        return Err(StoreError::NotFound(format!(
+            "dossier {dossier} in round {round}"
+        )));
+    }
+    if !all.iter().any(|a| a.reviewer_id == by) {
+        return Err(StoreError::Refused(
+            "only the dossier's reviewers agree and sign its review".into(),
+        ));
+    }
+    if all.iter().any(|a| a.submitted_ms.is_none()) {
+        return Err(StoreError::Refused(
+            "each reviewer reviews on their own until all have submitted".into(),
+        ));
+    }
+    Ok(all)
+}
+
+fn closed(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM finals WHERE round_id = ?1 AND dossier_id = ?2",
+            params![round, dossier],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn decisions_in(tx: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Decision>> {
+    let mut st = tx.prepare(sql)?;
+    let rows = st.query_map(args, decision_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The reviewers' logs and the agreed log of a review.
+fn review_logs(
+    tx: &Connection,
+    round: RoundId,
+    dossier: DossierId,
+    assignments: &[Assignment],
+) -> Result<(Vec<Vec<Decision>>, Vec<Decision>)> {
+    let mut reviews = Vec::new();
+    for a in assignments {
+        reviews.push(decisions_in(
+            tx,
+            &format!("SELECT {DECISION_COLS} FROM decisions WHERE assignment_id = ?1 ORDER BY seq"),
+            [a.id],
+        )?);
+    }
+    Ok((reviews, agreed_in(tx, round, dossier)?))
+}
+
+const AGREED_COLS: &str =
+    "seq, 0, item, action, points, reason, evidence, base_seq, by_user, at_ms";
+
+fn agreed_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<Decision>> {
+    decisions_in(
+        tx,
+        &format!(
+            "SELECT {AGREED_COLS} FROM agreed_decisions WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY seq"
+        ),
+        params![round, dossier],
+    )
+}
+
+fn signatures_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
+    let mut st = tx.prepare(
+        "SELECT user_id, agreed_seq, signed_ms FROM signatures WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id",
+    )?;
+    let rows = st.query_map(params![round, dossier], |r| {
+        Ok(Signature {
+            user: r.get(0)?,
+            agreed_seq: r.get(1)?,
+            signed_ms: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
     let action: String = r.get(3)?;
     let marks: Option<String> = r.get(6)?;
@@ -338,6 +470,14 @@ impl Store for SqliteStore {
                 review.dossier.id
             )));
         }
+        if dossier.page_views.len() > review.pages.len() {
+            return Err(StoreError::Invalid(format!(
+                "{}: review.json lists {} pages, {} page views given",
+                review.dossier.id,
+                review.pages.len(),
+                dossier.page_views.len()
+            )));
+        }
         if dossier.page_texts.len() != review.pages.len() {
             return Err(StoreError::Invalid(format!(
                 "{}: review.json lists {} pages, {} page texts given",
@@ -373,6 +513,13 @@ impl Store for SqliteStore {
                 tx.prepare("INSERT INTO pages (dossier_id, page, text) VALUES (?1, ?2, ?3)")?;
             for (i, text) in dossier.page_texts.iter().enumerate() {
                 st.execute(params![id, i as u32 + 1, text])?;
+            }
+            let mut st = tx
+                .prepare("INSERT INTO page_views (dossier_id, page, jpeg) VALUES (?1, ?2, ?3)")?;
+            for (i, view) in dossier.page_views.iter().enumerate() {
+                if let Some(jpeg) = view {
+                    st.execute(params![id, i as u32 + 1, jpeg])?;
+                }
             }
             Ok(Imported::New(id))
         })
@@ -417,6 +564,17 @@ impl Store for SqliteStore {
         self.read(|c| {
             Ok(c.query_row(
                 "SELECT text FROM pages WHERE dossier_id = ?1 AND page = ?2",
+                params![id, page],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT jpeg FROM page_views WHERE dossier_id = ?1 AND page = ?2",
                 params![id, page],
                 |r| r.get(0),
             )
@@ -558,32 +716,7 @@ impl Store for SqliteStore {
     }
 
     fn decide(&self, d: &NewDecision) -> Result<Seq> {
-        let item = d.item.trim();
-        if item.is_empty() {
-            return Err(StoreError::Invalid(
-                "a decision names its rubric item".into(),
-            ));
-        }
-        if d.action.needs_reason() && d.reason.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "{item}: a {} needs a reason",
-                d.action.as_str()
-            )));
-        }
-        match (d.action.has_points(), d.points) {
-            (true, None) => {
-                return Err(StoreError::Invalid(format!(
-                    "{item}: a {} gives the points",
-                    d.action.as_str()
-                )))
-            }
-            (true, Some(p)) if !(p.is_finite() && p >= 0.0) => {
-                return Err(StoreError::Invalid(format!(
-                    "{item}: points {p} are not a deduction"
-                )))
-            }
-            _ => {}
-        }
+        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
         let marks = (!d.marks.is_empty())
             .then(|| serde_json::to_string(&d.marks).expect("marks serialise"));
         self.write(|tx| {
@@ -648,4 +781,206 @@ impl Store for SqliteStore {
             Ok(at)
         })
     }
+
+    fn agree(&self, d: &NewAgreed) -> Result<Seq> {
+        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        self.write(|tx| {
+            submitted_review(tx, d.round, d.dossier, d.by)?;
+            if closed(tx, d.round, d.dossier)? {
+                return Err(StoreError::Refused(
+                    "this review is final; it can no longer change".into(),
+                ));
+            }
+            let latest: Seq = tx.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM agreed_decisions WHERE round_id = ?1 AND dossier_id = ?2 AND item = ?3",
+                params![d.round, d.dossier, item],
+                |r| r.get(0),
+            )?;
+            if latest != d.base_seq {
+                return Err(StoreError::Stale {
+                    item: item.to_string(),
+                    seen: d.base_seq,
+                    latest,
+                });
+            }
+            tx.execute(
+                "INSERT INTO agreed_decisions (round_id, dossier_id, item, action, points, reason, base_seq, by_user, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    d.round,
+                    d.dossier,
+                    item,
+                    d.action.as_str(),
+                    d.points,
+                    d.reason.trim(),
+                    d.base_seq,
+                    d.by,
+                    now_ms()
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn agreed_decisions(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Decision>> {
+        self.read(|c| agreed_in(c, round, dossier))
+    }
+
+    fn sign(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
+        self.write(|tx| {
+            let assignments = submitted_review(tx, round, dossier, by)?;
+            if closed(tx, round, dossier)? {
+                return Err(StoreError::Refused("this review is final already".into()));
+            }
+            let (reviews, agreed) = review_logs(tx, round, dossier, &assignments)?;
+            let (_, unresolved) = agreed_state(&reviews, &agreed);
+            if !unresolved.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "the reviews still differ on {}: agree on them before signing",
+                    unresolved.join(", ")
+                )));
+            }
+            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let at = now_ms();
+            tx.execute(
+                "INSERT INTO signatures (round_id, dossier_id, user_id, agreed_seq, signed_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![round, dossier, by, seq, at],
+            )?;
+            Ok(at)
+        })
+    }
+
+    fn signatures(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
+        self.read(|c| signatures_in(c, round, dossier))
+    }
+
+    fn close_review(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
+        self.write(|tx| {
+            let role: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE id = ?1", [by], |r| r.get(0))
+                .optional()?;
+            if !matches!(role.as_deref(), Some("supervisor") | Some("admin")) {
+                return Err(StoreError::Refused(
+                    "a supervisor closes a review".into(),
+                ));
+            }
+            if closed(tx, round, dossier)? {
+                return Err(StoreError::Refused("this review is final already".into()));
+            }
+            let mut st = tx.prepare(&format!(
+                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
+            ))?;
+            let assignments: Vec<Assignment> = st
+                .query_map(params![round, dossier], assignment_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(st);
+            if assignments.is_empty() {
+                return Err(StoreError::NotFound(format!(
+                    "dossier {dossier} in round {round}"
+                )));
+            }
+            let agreed = agreed_in(tx, round, dossier)?;
+            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let signatures = signatures_in(tx, round, dossier)?;
+            let unsigned: Vec<String> = assignments
+                .iter()
+                .filter(|a| {
+                    !signatures
+                        .iter()
+                        .any(|s| s.user == a.reviewer_id && s.agreed_seq == seq)
+                })
+                .map(|a| format!("user {}", a.reviewer_id))
+                .collect();
+            if !unsigned.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "not every reviewer has signed the review as it stands ({} to sign)",
+                    unsigned.join(", ")
+                )));
+            }
+            let at = now_ms();
+            tx.execute(
+                "INSERT INTO finals (round_id, dossier_id, closed_by, closed_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![round, dossier, by, at],
+            )?;
+            Ok(at)
+        })
+    }
+
+    fn final_review(&self, round: RoundId, dossier: DossierId) -> Result<Option<Final>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT closed_by, closed_ms, head_name, head_date, ack_by, ack_ms FROM finals WHERE round_id = ?1 AND dossier_id = ?2",
+                params![round, dossier],
+                |r| {
+                    Ok(Final {
+                        closed_by: r.get(0)?,
+                        closed_ms: r.get(1)?,
+                        head_name: r.get(2)?,
+                        head_date: r.get(3)?,
+                        ack_by: r.get(4)?,
+                        ack_ms: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+    }
+
+    fn acknowledge(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+        head_name: &str,
+        head_date: &str,
+        by: UserId,
+    ) -> Result<()> {
+        let (name, date) = (head_name.trim(), head_date.trim());
+        if name.is_empty() {
+            return Err(StoreError::Invalid(
+                "the acknowledgement names the unit's head".into(),
+            ));
+        }
+        if !is_iso_date(date) {
+            return Err(StoreError::Invalid(format!(
+                "the acknowledgement's date {date:?} is not a date (YYYY-MM-DD)"
+            )));
+        }
+        self.write(|tx| {
+            let done: Option<Option<Millis>> = tx
+                .query_row(
+                    "SELECT ack_ms FROM finals WHERE round_id = ?1 AND dossier_id = ?2",
+                    params![round, dossier],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match done {
+                None => Err(StoreError::Refused(
+                    "only a final review is acknowledged".into(),
+                )),
+                Some(Some(_)) => Err(StoreError::Refused(
+                    "the unit's head has acknowledged this review already".into(),
+                )),
+                Some(None) => {
+                    tx.execute(
+                        "UPDATE finals SET head_name = ?3, head_date = ?4, ack_by = ?5, ack_ms = ?6 WHERE round_id = ?1 AND dossier_id = ?2",
+                        params![round, dossier, name, date, by, now_ms()],
+                    )?;
+                    Ok(())
+                }
+            }
+        })
+    }
+}
+
+/// `YYYY-MM-DD` with a real month and day.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!(
+        (num(0..4), num(5..7), num(8..10)),
+        (Some(y), Some(m), Some(d)) if y >= 1900 && (1..=12).contains(&m) && (1..=31).contains(&d)
+    )
 }

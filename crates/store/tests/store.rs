@@ -65,6 +65,9 @@ fn new_dossier(id: &str, sha: &str, pages: u32) -> NewDossier {
     NewDossier {
         review_json: serde_json::to_string_pretty(&review(id, sha, pages)).unwrap(),
         page_texts: (1..=pages).map(|p| format!("第{p}页的文字")).collect(),
+        page_views: (1..=pages)
+            .map(|p| Some(format!("jpeg {p}").into_bytes()))
+            .collect(),
     }
 }
 
@@ -123,12 +126,12 @@ fn confirm(assignment: AssignmentId, by: UserId, item: &str, base: Seq) -> NewDe
 #[test]
 fn a_database_is_created_migrated_and_reopened_as_it_was() {
     let w = world();
-    assert_eq!(w.store.schema_version().unwrap(), 1);
+    assert_eq!(w.store.schema_version().unwrap(), 2);
     let mode: String = rusqlite_journal_mode(&w.path);
     assert_eq!(mode, "wal");
     drop(w.store);
     let again = SqliteStore::open(&w.path).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 1);
+    assert_eq!(again.schema_version().unwrap(), 2);
     assert_eq!(again.users().unwrap().len(), 3);
 }
 
@@ -155,6 +158,11 @@ fn importing_a_scan_twice_keeps_one_dossier_and_its_review_as_written() {
     let r = w.store.review(rows[0].id).unwrap();
     assert_eq!(r, review("d1", "aa11", 3));
     assert_eq!(
+        w.store.page_view(rows[0].id, 3).unwrap().as_deref(),
+        Some(&b"jpeg 3"[..])
+    );
+    assert_eq!(w.store.page_view(rows[0].id, 4).unwrap(), None);
+    assert_eq!(
         w.store.page_text(rows[0].id, 2).unwrap().as_deref(),
         Some("第2页的文字")
     );
@@ -172,6 +180,7 @@ fn importing_a_scan_twice_keeps_one_dossier_and_its_review_as_written() {
         .import(&NewDossier {
             review_json: "{\"schema\": 1".into(),
             page_texts: vec![],
+            page_views: vec![],
         })
         .unwrap_err()
         .to_string();
@@ -412,4 +421,131 @@ fn two_reviewers_deciding_at_once_lose_nothing() {
     check(store.as_ref());
     drop(store);
     check(&SqliteStore::open(&w.path).unwrap());
+}
+
+fn agreed(by: UserId, item: &str, action: Action, points: Option<f64>, base: Seq) -> NewAgreed {
+    NewAgreed {
+        round: 1,
+        dossier: 1,
+        item: item.into(),
+        action,
+        points,
+        reason: "二人合议".into(),
+        base_seq: base,
+        by,
+    }
+}
+
+#[test]
+fn two_reviews_become_one_agreed_signed_closed_and_acknowledged() {
+    let w = world();
+    let (ra, rb) = (w.assignments[0], w.assignments[1]);
+    // They agree on P-2.2.7 and differ on P-4.1.1.
+    w.store.decide(&confirm(ra, w.a, "P-2.2.7", 0)).unwrap();
+    w.store.decide(&confirm(rb, w.b, "P-2.2.7", 0)).unwrap();
+    let add = |assignment, by, points| NewDecision {
+        assignment,
+        item: "P-4.1.1".into(),
+        action: Action::Add,
+        points: Some(points),
+        reason: "未附送达回证".into(),
+        marks: vec![Mark {
+            page: 2,
+            bbox: [1, 2, 3, 4],
+        }],
+        base_seq: 0,
+        by,
+    };
+    w.store.decide(&add(ra, w.a, 1.0)).unwrap();
+    w.store.decide(&add(rb, w.b, 2.0)).unwrap();
+    // Nothing agreed or signed before both have submitted.
+    let e = w
+        .store
+        .agree(&agreed(w.a, "P-4.1.1", Action::Add, Some(1.0), 0))
+        .unwrap_err();
+    assert!(e.to_string().contains("until all have submitted"), "{e}");
+    w.store.submit(ra, w.a).unwrap();
+    assert!(w.store.sign(1, 1, w.a).is_err());
+    w.store.submit(rb, w.b).unwrap();
+    let logs = |w: &World| {
+        let reviews = vec![
+            w.store.decisions(ra).unwrap(),
+            w.store.decisions(rb).unwrap(),
+        ];
+        (reviews, w.store.agreed_decisions(1, 1).unwrap())
+    };
+    let (reviews, agreed_log) = logs(&w);
+    let (state, unresolved) = agreed_state(&reviews, &agreed_log);
+    assert_eq!(unresolved, vec!["P-4.1.1".to_string()]);
+    assert_eq!(state["P-2.2.7"].action, Action::Confirm);
+    // Signing waits for the difference to be agreed.
+    let e = w.store.sign(1, 1, w.a).unwrap_err().to_string();
+    assert!(e.contains("P-4.1.1"), "{e}");
+    // Only the dossier's reviewers agree; the supervisor cannot.
+    assert!(w
+        .store
+        .agree(&agreed(w.supervisor, "P-4.1.1", Action::Add, Some(1.0), 0))
+        .is_err());
+    let s1 = w
+        .store
+        .agree(&agreed(w.a, "P-4.1.1", Action::Add, Some(1.5), 0))
+        .unwrap();
+    // A second agreement on a view that did not show the first is stale.
+    let e = w
+        .store
+        .agree(&agreed(w.b, "P-4.1.1", Action::Add, Some(2.0), 0))
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Stale { latest, .. } if latest == s1),
+        "{e}"
+    );
+    w.store.sign(1, 1, w.a).unwrap();
+    // Closing waits for every reviewer's signature on the review as it stands.
+    let e = w.store.close_review(1, 1, w.supervisor).unwrap_err();
+    assert!(e.to_string().contains("signed"), "{e}");
+    // b changes the agreement: a's signature no longer covers it.
+    w.store
+        .agree(&agreed(w.b, "P-4.1.1", Action::Add, Some(1.0), s1))
+        .unwrap();
+    w.store.sign(1, 1, w.b).unwrap();
+    assert!(w.store.close_review(1, 1, w.supervisor).is_err());
+    w.store.sign(1, 1, w.a).unwrap();
+    // Reviewers do not close; the supervisor does, once.
+    assert!(w.store.close_review(1, 1, w.a).is_err());
+    w.store.close_review(1, 1, w.supervisor).unwrap();
+    assert!(w.store.close_review(1, 1, w.supervisor).is_err());
+    let (reviews, agreed_log) = logs(&w);
+    let (state, unresolved) = agreed_state(&reviews, &agreed_log);
+    assert!(unresolved.is_empty());
+    assert_eq!(state["P-4.1.1"].points, Some(1.0));
+    // Final: nothing changes any more.
+    assert!(w
+        .store
+        .agree(&agreed(w.a, "P-4.1.1", Action::Reject, None, 0))
+        .is_err());
+    assert!(w.store.sign(1, 1, w.a).is_err());
+    // The unit head's acknowledgement, once, with a real date.
+    assert!(w
+        .store
+        .acknowledge(1, 1, "赵六", "2024-13-01", w.supervisor)
+        .is_err());
+    w.store
+        .acknowledge(1, 1, "赵六", "2024-07-05", w.supervisor)
+        .unwrap();
+    assert!(w
+        .store
+        .acknowledge(1, 1, "赵六", "2024-07-06", w.supervisor)
+        .is_err());
+    let f = w.store.final_review(1, 1).unwrap().unwrap();
+    assert_eq!(f.closed_by, w.supervisor);
+    assert_eq!(f.head_name.as_deref(), Some("赵六"));
+    assert_eq!(f.head_date.as_deref(), Some("2024-07-05"));
+    assert_eq!(w.store.signatures(1, 1).unwrap().len(), 3);
+    // The agreed log is append-only too.
+    drop(w.store);
+    let c = rusqlite::Connection::open(&w.path).unwrap();
+    assert!(c.execute("DELETE FROM agreed_decisions", []).is_err());
+    assert!(c
+        .execute("UPDATE agreed_decisions SET points = 0", [])
+        .is_err());
 }
