@@ -7,6 +7,7 @@
 //! | `GET /rounds/{id}`, `POST /rounds`, `POST /rounds/{id}/assign` | supervisor, admin | review rounds and who reviews what |
 //! | `GET /a/{id}` | the assignment's reviewer | the dossier page: documents, findings, page text, decisions |
 //! | `POST /a/{id}/decide`, `POST /a/{id}/submit` | the assignment's reviewer | a decision; handing the review in |
+//! | `GET /d/{id}/view/{page}` | the dossier's reviewers, supervisors, admins | the page as OCR read it (JPEG) |
 //! | `GET /static/...` | anyone | the stylesheet and script |
 
 use crate::auth::{self, csrf_token, same_origin, session_cookie, token_hash};
@@ -14,8 +15,8 @@ use crate::score::{live_score, LiveScore};
 use crate::{blocking, App, AppError};
 use anjuan_core::contract::{FindingKind, FindingStatus, Review};
 use anjuan_store::{
-    current_state, latest_seq, Action, Assignment, Decision, DossierRow, NewDecision, NewRound,
-    Role, Round, Store, User,
+    current_state, latest_seq, Action, Assignment, Decision, DossierRow, Mark, NewDecision,
+    NewRound, Role, Round, Store, User,
 };
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/a/{id}", get(dossier_page))
         .route("/a/{id}/decide", post(decide))
         .route("/a/{id}/submit", post(submit))
+        .route("/d/{id}/view/{page}", get(page_view))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
 }
@@ -414,6 +416,72 @@ pub struct FindingView {
     pub evidence: Vec<(Option<u32>, String)>,
 }
 
+/// An evidence box on the page shown: the item it belongs to, and the box in
+/// pixels of the upright page (the frame of the page's `ocr.size`).
+pub struct PageBox {
+    pub item: String,
+    /// `x, y, width, height`.
+    pub rect: [u32; 4],
+    pub needs_review: bool,
+    /// A box the reviewer drew for a deduction they added.
+    pub drawn: bool,
+}
+
+fn rect([x0, y0, x1, y1]: [u32; 4]) -> [u32; 4] {
+    [x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)]
+}
+
+/// The page shown on the dossier page: its view, its boxes, its text.
+pub struct PageShown {
+    pub no: u32,
+    pub text: String,
+    /// `[width, height]` of the upright page: the boxes' frame.
+    pub size: [u32; 2],
+    /// A scanned page has a view; a text-layer page has only its text.
+    pub scanned: bool,
+    pub boxes: Vec<PageBox>,
+}
+
+impl PageShown {
+    pub fn new(review: &Review, no: u32, text: String, decisions: &[Decision]) -> PageShown {
+        let entry = review.pages.get(no as usize - 1);
+        let size = entry.and_then(|p| p.ocr.size).unwrap_or([2480, 3508]);
+        let scanned = entry.is_some_and(|p| p.ocr.engine != "pdf-text-layer");
+        let mut boxes: Vec<PageBox> = review
+            .findings
+            .iter()
+            .flat_map(|f| {
+                f.evidence.iter().filter_map(move |e| {
+                    let bbox = e.bbox.filter(|_| e.page == Some(no))?;
+                    Some(PageBox {
+                        item: f.item.clone(),
+                        rect: rect(bbox),
+                        needs_review: f.status == FindingStatus::NeedsReview,
+                        drawn: false,
+                    })
+                })
+            })
+            .collect();
+        for d in current_state(decisions).values() {
+            for m in d.marks.iter().filter(|m| m.page == no) {
+                boxes.push(PageBox {
+                    item: d.item.clone(),
+                    rect: rect(m.bbox),
+                    needs_review: false,
+                    drawn: true,
+                });
+            }
+        }
+        PageShown {
+            no,
+            text,
+            size,
+            scanned,
+            boxes,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dossier.html")]
 struct DossierPage {
@@ -425,8 +493,7 @@ struct DossierPage {
     manual: Vec<ItemView>,
     log: Vec<(Decision, String)>,
     score: LiveScore,
-    page_no: u32,
-    page_text: String,
+    page: PageShown,
     submitted: bool,
 }
 
@@ -472,6 +539,7 @@ async fn dossier_page(
     let (assignment, dossier, review, decisions, page_no, page_text, users) = view;
     let (items, manual) = item_views(&review, &decisions);
     let score = live_score(&review, &decisions);
+    let shown = PageShown::new(&review, page_no, page_text, &decisions);
     let log = decisions
         .iter()
         .rev()
@@ -494,8 +562,7 @@ async fn dossier_page(
         manual,
         log,
         score,
-        page_no,
-        page_text,
+        page: shown,
         submitted,
     })
 }
@@ -538,7 +605,18 @@ pub fn item_views(review: &Review, decisions: &[Decision]) -> (Vec<ItemView>, Ve
             )
         })
         .collect();
-    let manual = review.manual.iter().map(|m| view(m, None)).collect();
+    let mut manual: Vec<ItemView> = review.manual.iter().map(|m| view(m, None)).collect();
+    // Every basic standard is judged pass or fail by the reviewers, whether
+    // the machine suspected a breach or not.
+    if let Some(r) = rubric {
+        for i in r.items.iter().filter(|i| i.basic) {
+            let listed =
+                review.findings.iter().any(|f| f.item == i.id) || review.manual.contains(&i.id);
+            if !listed {
+                manual.push(view(&i.id, None));
+            }
+        }
+    }
     (items, manual)
 }
 
@@ -551,7 +629,44 @@ struct DecideForm {
     points: String,
     #[serde(default)]
     reason: String,
+    /// A box the reviewer drew: `page,x0,y0,x1,y1` in the page's pixels.
+    #[serde(default)]
+    mark: String,
     base_seq: i64,
+}
+
+/// A drawn box, `page,x0,y0,x1,y1`, when it lies on a page of `review`.
+fn parse_mark(s: &str, review: &Review) -> Result<Option<Mark>, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("box {s:?} is not a box on a page"),
+        )
+    };
+    let n: Vec<u32> = s
+        .split(',')
+        .map(|x| x.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let [page, x0, y0, x1, y1] = n[..] else {
+        return Err(bad());
+    };
+    let entry = review
+        .pages
+        .get((page as usize).wrapping_sub(1))
+        .ok_or_else(bad)?;
+    let [w, h] = entry.ocr.size.unwrap_or([u32::MAX, u32::MAX]);
+    if x0 >= x1 || y0 >= y1 || x1 > w || y1 > h {
+        return Err(bad());
+    }
+    Ok(Some(Mark {
+        page,
+        bbox: [x0, y0, x1, y1],
+    }))
 }
 
 async fn decide(
@@ -600,13 +715,14 @@ async fn decide(
                 ));
             }
         }
+        let marks = parse_mark(&f.mark, &review)?.into_iter().collect();
         store.decide(&NewDecision {
             assignment: a.id,
             item: f.item,
             action,
             points,
             reason: f.reason,
-            marks: Vec::new(),
+            marks,
             base_seq: f.base_seq,
             by: user.id,
         })?;
@@ -632,4 +748,44 @@ async fn submit(
     })
     .await?;
     Ok(Redirect::to(&format!("/a/{id}")).into_response())
+}
+
+/// Whether `user` may see dossier `id`: a supervisor or admin, or one of its
+/// reviewers.
+fn may_see(store: &dyn Store, id: i64, user: &User) -> Result<(), AppError> {
+    if user.role != Role::Reviewer
+        || store
+            .assignments_of_reviewer(user.id)?
+            .iter()
+            .any(|a| a.dossier_id == id)
+    {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("this dossier is not given to you"))
+    }
+}
+
+async fn page_view(
+    State(app): State<AppState>,
+    s: Session,
+    Path((id, page)): Path<(i64, u32)>,
+) -> Result<Response, AppError> {
+    let store = app.store.clone();
+    let user = s.user.clone();
+    let jpeg = blocking(move || {
+        may_see(store.as_ref(), id, &user)?;
+        store
+            .page_view(id, page)?
+            .ok_or_else(|| AppError::not_found(format!("dossier {id} page {page} view")))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            // The view of a page never changes: the dossier is imported once.
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        jpeg,
+    )
+        .into_response())
 }

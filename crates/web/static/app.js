@@ -1,6 +1,8 @@
 // anjuan: keyboard shortcuts on the dossier page and confirmations.
 // j / k: next / previous item; c: confirm the item; r: reject it (the
-// reason field takes the focus; Enter sends); n / p: next / previous page.
+// reason field takes the focus; Enter sends); n / p: next / previous page;
+// s: submit the review. The focused item's boxes are lit on the page; "画框"
+// draws a box on the page for a deduction the reviewer adds.
 (function () {
   "use strict";
   function items() { return Array.prototype.slice.call(document.querySelectorAll(".item")); }
@@ -9,7 +11,13 @@
     var i = list.indexOf(document.activeElement && document.activeElement.closest(".item"));
     return { list: list, i: i };
   }
-  function focusItem(el) { if (el) { el.focus(); el.scrollIntoView({ block: "nearest" }); } }
+  function light(item) {
+    var rects = document.querySelectorAll(".pageview rect");
+    for (var i = 0; i < rects.length; i++) rects[i].classList.toggle("on", !!item && rects[i].getAttribute("data-item") === item);
+  }
+  function focusItem(el) {
+    if (el) { el.focus(); el.scrollIntoView({ block: "nearest" }); light(el.getAttribute("data-item")); }
+  }
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -33,6 +41,7 @@
         break;
       case "n": var n = document.querySelector("[data-key=next-page]"); if (n) n.click(); break;
       case "p": var p = document.querySelector("[data-key=prev-page]"); if (p) p.click(); break;
+      case "s": var sb = document.getElementById("submit-review"); if (sb) sb.click(); break;
       default: return;
     }
   });
@@ -57,5 +66,64 @@
     if (location.hash.indexOf("#item-") === 0) focusItem(document.getElementById(location.hash.slice(1)));
     var back = document.querySelector("[data-back]");
     if (back) back.addEventListener("click", function (e) { e.preventDefault(); history.back(); });
+  });
+  document.addEventListener("focusin", function (e) {
+    var it = e.target && e.target.closest && e.target.closest(".item");
+    if (it) light(it.getAttribute("data-item"));
+  });
+  // Zoom.
+  document.addEventListener("click", function (e) {
+    var z = e.target.closest && e.target.closest("[data-zoom]");
+    if (z && z.tagName === "BUTTON") {
+      var fig = document.getElementById("pageview");
+      if (fig) fig.setAttribute("data-zoom", z.getAttribute("data-zoom"));
+    }
+  });
+  // Drawing a box for an added deduction: the box goes into the item's form
+  // as "page,x0,y0,x1,y1" in the page's pixels (the frame of the OCR boxes).
+  var drawing = null;
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-draw]");
+    var fig = document.getElementById("pageview");
+    if (!b || !fig) return;
+    drawing = { form: b.form, button: b };
+    fig.classList.add("drawing");
+  });
+  function pagePoint(svg, e) {
+    var r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+    var x = Math.round((e.clientX - r.left) / r.width * vb.width);
+    var y = Math.round((e.clientY - r.top) / r.height * vb.height);
+    return { x: Math.max(0, Math.min(vb.width, x)), y: Math.max(0, Math.min(vb.height, y)) };
+  }
+  document.addEventListener("mousedown", function (e) {
+    var svg = e.target.closest && e.target.closest(".pageview svg");
+    if (!drawing || !svg) return;
+    e.preventDefault();
+    var p0 = pagePoint(svg, e);
+    var rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    rect.setAttribute("class", "drawn on");
+    svg.appendChild(rect);
+    function place(ev) {
+      var p1 = pagePoint(svg, ev);
+      rect.setAttribute("x", Math.min(p0.x, p1.x)); rect.setAttribute("y", Math.min(p0.y, p1.y));
+      rect.setAttribute("width", Math.abs(p1.x - p0.x)); rect.setAttribute("height", Math.abs(p1.y - p0.y));
+      return p1;
+    }
+    place(e);
+    function move(ev) { place(ev); }
+    function up(ev) {
+      document.removeEventListener("mousemove", move);
+      document.removeEventListener("mouseup", up);
+      var p1 = place(ev), fig = document.getElementById("pageview");
+      fig.classList.remove("drawing");
+      var x0 = Math.min(p0.x, p1.x), x1 = Math.max(p0.x, p1.x), y0 = Math.min(p0.y, p1.y), y1 = Math.max(p0.y, p1.y);
+      if (x1 - x0 < 4 || y1 - y0 < 4) { svg.removeChild(rect); drawing = null; return; }
+      drawing.form.querySelector("input[name=mark]").value = [fig.getAttribute("data-page"), x0, y0, x1, y1].join(",");
+      drawing.button.classList.add("done");
+      drawing.button.textContent = "已画框 Box drawn";
+      drawing = null;
+    }
+    document.addEventListener("mousemove", move);
+    document.addEventListener("mouseup", up);
   });
 })();

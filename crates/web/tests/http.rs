@@ -136,6 +136,17 @@ struct Res {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
+    bytes: Vec<u8>,
+}
+
+/// A real JPEG: a gray page with a dark band where page 1's evidence lies.
+fn page_jpeg() -> Vec<u8> {
+    let img = image::GrayImage::from_fn(124, 175, |_, y| {
+        image::Luma([if y < 20 { 30 } else { 240 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
 }
 
 async fn send(app: &axum::Router, req: Request<Body>) -> Res {
@@ -147,6 +158,7 @@ async fn send(app: &axum::Router, req: Request<Body>) -> Res {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body.to_vec(),
     }
 }
 
@@ -464,4 +476,99 @@ async fn paths_and_oversized_bodies_reach_nothing() {
     )
     .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_page_as_ocr_read_it_is_shown_with_its_evidence_boxes() {
+    let t = setup();
+    let (cookie, _) = login(&t.app, "张三").await;
+    let page = send(
+        &t.app,
+        get(&format!("/a/{}?page=1", t.a_assignment), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The view, and P-2.2.7's box [1, 2, 3, 4] in the page's frame.
+    assert!(page.body.contains("src=\"/d/1/view/1\""), "{}", page.body);
+    assert!(page.body.contains("viewBox=\"0 0 2480 3508\""));
+    assert!(
+        page.body
+            .contains("data-item=\"P-2.2.7\" x=\"1\" y=\"2\" width=\"2\" height=\"2\""),
+        "{}",
+        page.body
+    );
+    let view = send(&t.app, get("/d/1/view/1", Some(&cookie))).await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(view.bytes, page_jpeg());
+    // Page 2 has no view; an unknown dossier or page is not found.
+    assert_eq!(
+        send(&t.app, get("/d/1/view/2", Some(&cookie))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&t.app, get("/d/1/view/9", Some(&cookie))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A reviewer not given the dossier does not see it; nor does anyone signed out.
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    t.store.add_user("赵六", Role::Reviewer, &hash).unwrap();
+    let (other, _) = login(&t.app, "赵六").await;
+    assert_eq!(
+        send(&t.app, get("/d/1/view/1", Some(&other))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_ne!(
+        send(&t.app, get("/d/1/view/1", None)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_deduction_added_with_a_drawn_box_keeps_the_box() {
+    let t = setup();
+    let (cookie, csrf) = login(&t.app, "张三").await;
+    let path = format!("/a/{}/decide", t.a_assignment);
+    let add = |mark: &'static str| {
+        post(
+            &path,
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("item", "P-4.1.1"),
+                ("action", "add"),
+                ("points", "1"),
+                ("reason", "送达回证未签收"),
+                ("mark", mark),
+                ("base_seq", "0"),
+            ],
+        )
+    };
+    // A box off the page, or upside down, is refused.
+    for bad in ["1,10,10,3000,20", "1,50,50,10,10", "3,1,1,5,5", "1,2,3"] {
+        let res = send(&t.app, add(bad)).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            res.body
+        );
+    }
+    let res = send(&t.app, add("2,100,200,900,400")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let d = t.store.decisions(t.a_assignment).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        d[0].marks,
+        vec![Mark {
+            page: 2,
+            bbox: [100, 200, 900, 400]
+        }]
+    );
+    let page = send(
+        &t.app,
+        get(&format!("/a/{}?page=2", t.a_assignment), Some(&cookie)),
+    )
+    .await;
+    assert!(page.body.contains("class=\"box drawn\" data-item=\"P-4.1.1\" x=\"100\" y=\"200\" width=\"800\" height=\"200\""), "{}", page.body);
 }
