@@ -47,10 +47,15 @@ fn page_reading_as(d: &Dossier, phrases: &[String], zone_lines: usize) -> Option
         .map(|p| squash(p).chars().collect::<Vec<char>>())
         .filter(|n| n.len() >= 2)
         .collect();
+    // A title opens a document: on a page that continues one, the heading
+    // zone holds rows of a form ("审批意见" is one stroke from "审核意见"),
+    // so only an exact reading counts there.
+    let openers: Vec<usize> = d.docs.iter().map(|doc| doc.first_page()).collect();
     d.pages.iter().enumerate().find_map(|(i, page)| {
         if page.doc_type == "contents" {
             return None;
         }
+        let opens = openers.contains(&i);
         let zone: String = page
             .lines
             .iter()
@@ -60,7 +65,10 @@ fn page_reading_as(d: &Dossier, phrases: &[String], zone_lines: usize) -> Option
         let hay: Vec<char> = zone.chars().collect();
         needles
             .iter()
-            .any(|n| fuzzy_find(&hay, n).is_some())
+            .any(|n| match fuzzy_find(&hay, n) {
+                Some((_, _, sim)) => opens || sim >= 1.0,
+                None => false,
+            })
             .then_some(i)
     })
 }
@@ -171,5 +179,72 @@ pub fn apply(
             f.status = FindingStatus::NeedsReview;
             f.reason = format!("{}（需人工复核：{}）", f.reason, why.join("；"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{file_findings, stacked, TestDoc};
+    use anjuan_core::contract::FindingStatus;
+    use anjuan_core::marks::PageMarks;
+    use anjuan_core::CaseKind;
+
+    /// The status of the legal-review absence (P-B5-1) in a file of a
+    /// two-page filing approval whose second page opens with `row`, and a
+    /// decision whose first page opens with `decision_head`.
+    fn legal_review_absence(row: &str, decision_head: &str) -> Option<FindingStatus> {
+        let docs = vec![
+            TestDoc {
+                doc_type: "case_filing_approval",
+                title: "立案审批表",
+                date: Some("2024-06-18"),
+                pages: vec![
+                    stacked(
+                        &["立案审批表", "案由：销售过期食品案"],
+                        [200, 300, 1800],
+                        0.98,
+                    ),
+                    stacked(
+                        &[row, "2024年6月19日", "签名：闫慧敏"],
+                        [200, 300, 1800],
+                        0.98,
+                    ),
+                ],
+            },
+            TestDoc {
+                doc_type: "penalty_decision",
+                title: "行政处罚决定书",
+                date: Some("2024-07-10"),
+                pages: vec![stacked(
+                    &[decision_head, "行政处罚决定书", "当事人：蒲县某商店"],
+                    [200, 300, 1800],
+                    0.98,
+                )],
+            },
+        ];
+        file_findings(CaseKind::Penalty, docs, &PageMarks::default())
+            .into_iter()
+            .find(|f| f.item == "P-B5-1")
+            .map(|f| f.status)
+    }
+
+    #[test]
+    fn a_form_row_one_stroke_from_the_missing_title_does_not_stand_for_it() {
+        // 审批意见 is one edit from the cue 审核意见; on a page that continues
+        // the filing approval it is a row of the form, not a title.
+        assert_eq!(
+            legal_review_absence("分管负责人审批意见：同意立案。", "蒲县市场监督管理局"),
+            Some(FindingStatus::Suggested)
+        );
+        // Read exactly, the cue still asks a reviewer wherever it stands.
+        assert_eq!(
+            legal_review_absence("法制审核意见：同意。", "蒲县市场监督管理局"),
+            Some(FindingStatus::NeedsReview)
+        );
+        // A page that opens a document and reads close to the title does too.
+        assert_eq!(
+            legal_review_absence("分管负责人审批意见：同意立案。", "法制审核意贝书"),
+            Some(FindingStatus::NeedsReview)
+        );
     }
 }
