@@ -912,6 +912,7 @@ fn collect(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish_dossier(
     dossier: &Dossier,
     sha256: &str,

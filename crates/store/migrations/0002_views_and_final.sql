@@ -2,6 +2,9 @@
 -- half of a review: the agreed review after both reviewers submitted, their
 -- signatures, the supervisor's closing and the unit head's acknowledgement.
 
+-- 评查地点: where the round's reviews are held (the 评查表 names it).
+ALTER TABLE rounds ADD COLUMN place TEXT NOT NULL DEFAULT '';
+
 -- The upright page image the OCR read, scaled (pages/NNNN.jpg of the scan).
 CREATE TABLE page_views (
     dossier_id INTEGER NOT NULL REFERENCES dossiers(id),

@@ -137,6 +137,8 @@ pub struct NewRound {
     pub period_end: String,
     pub units: Vec<String>,
     pub created_by: UserId,
+    /// 评查地点.
+    pub place: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +151,8 @@ pub struct Round {
     pub created_by: UserId,
     pub created_ms: Millis,
     pub closed_ms: Option<Millis>,
+    /// 评查地点.
+    pub place: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

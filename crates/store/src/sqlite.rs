@@ -191,11 +191,12 @@ fn round_row(r: &rusqlite::Row) -> rusqlite::Result<Round> {
         created_by: r.get(5)?,
         created_ms: r.get(6)?,
         closed_ms: r.get(7)?,
+        place: r.get(8)?,
     })
 }
 
 const ROUND_COLS: &str =
-    "id, name, period_start, period_end, units, created_by, created_ms, closed_ms";
+    "id, name, period_start, period_end, units, created_by, created_ms, closed_ms, place";
 
 fn assignment_row(r: &rusqlite::Row) -> rusqlite::Result<Assignment> {
     Ok(Assignment {
@@ -595,15 +596,16 @@ impl Store for SqliteStore {
         let units = serde_json::to_string(&round.units).expect("strings serialise");
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO rounds (name, period_start, period_end, units, created_by, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO rounds (name, period_start, period_end, units, created_by, created_ms, place)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     round.name.trim(),
                     round.period_start,
                     round.period_end,
                     units,
                     round.created_by,
-                    now_ms()
+                    now_ms(),
+                    round.place.trim()
                 ],
             )?;
             Ok(tx.last_insert_rowid())

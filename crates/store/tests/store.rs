@@ -96,6 +96,7 @@ fn world() -> World {
             period_end: "2024-06-30".into(),
             units: vec!["蒲县市场监督管理局".into()],
             created_by: supervisor,
+            place: "县司法局会议室".into(),
         })
         .unwrap();
     let assignments = store.assign(round, d, &[a, b]).unwrap();

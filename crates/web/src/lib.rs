@@ -8,6 +8,8 @@
 //! - [`cli`]: `anjuan serve`, `anjuan import`, `anjuan user`.
 //! - [`pages`]: the routes and what each page shows.
 //! - [`score`]: a reviewer's live score from their decisions.
+//! - [`sheet`]: the 评查表 of a review (deductions, basic standards, grade).
+//! - [`review`]: two reviews become one: reconcile, sign, close, acknowledge; the 评查表 and the exports.
 //!
 //! Every route but the login page and the static files needs a session;
 //! every state change is a POST checked by [`auth::same_origin`] and the
@@ -16,7 +18,9 @@
 pub mod auth;
 pub mod cli;
 pub mod pages;
+pub mod review;
 pub mod score;
+pub mod sheet;
 
 use anjuan_store::{Store, StoreError};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -32,6 +32,7 @@ type AppState = Arc<App>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(crate::review::routes())
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
@@ -44,13 +45,19 @@ pub fn routes() -> Router<AppState> {
         .route("/d/{id}/view/{page}", get(page_view))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/form.css", get(form_css))
 }
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
+const FORM_CSS: &str = include_str!("../static/form.css");
 
 async fn css() -> Response {
     static_file("text/css; charset=utf-8", CSS)
+}
+
+async fn form_css() -> Response {
+    static_file("text/css; charset=utf-8", FORM_CSS)
 }
 
 async fn js() -> Response {
@@ -104,7 +111,7 @@ impl FromRequestParts<AppState> for Session {
 
 impl Session {
     /// A state change: from this site, with this session's form token.
-    fn check_post(&self, headers: &HeaderMap, csrf: &str) -> Result<(), AppError> {
+    pub(crate) fn check_post(&self, headers: &HeaderMap, csrf: &str) -> Result<(), AppError> {
         if !same_origin(headers) || csrf != self.csrf {
             return Err(AppError::forbidden(
                 "this form did not come from this page (reload the page and try again)",
@@ -113,7 +120,7 @@ impl Session {
         Ok(())
     }
 
-    fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+    pub(crate) fn require(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.contains(&self.user.role) {
             Ok(())
         } else {
@@ -122,14 +129,14 @@ impl Session {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
 
-fn page(t: impl Template) -> Result<Response, AppError> {
+pub(crate) fn page(t: impl Template) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
 }
 
@@ -201,8 +208,8 @@ async fn login(
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
 }
 
 async fn logout(
@@ -286,6 +293,8 @@ struct RoundForm {
     period_start: String,
     period_end: String,
     units: String,
+    #[serde(default)]
+    place: String,
 }
 
 async fn create_round(
@@ -309,6 +318,7 @@ async fn create_round(
             .map(str::to_string)
             .collect(),
         created_by: s.user.id,
+        place: f.place,
     };
     let id = blocking(move || Ok(store.create_round(&round)?)).await?;
     Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
@@ -317,6 +327,7 @@ async fn create_round(
 struct RoundLine {
     dossier: DossierRow,
     reviewers: Vec<(String, bool)>,
+    all_submitted: bool,
 }
 
 #[derive(Template)]
@@ -349,12 +360,17 @@ async fn round_page(
         };
         let mut lines = Vec::new();
         for dossier in store.dossiers()? {
-            let reviewers = store
+            let reviewers: Vec<(String, bool)> = store
                 .assignments_of_dossier(id, dossier.id)?
                 .into_iter()
                 .map(|a| (name_of(a.reviewer_id), a.submitted_ms.is_some()))
                 .collect();
-            lines.push(RoundLine { dossier, reviewers });
+            let all_submitted = !reviewers.is_empty() && reviewers.iter().all(|r| r.1);
+            lines.push(RoundLine {
+                dossier,
+                reviewers,
+                all_submitted,
+            });
         }
         let reviewers = users
             .iter()
@@ -635,6 +651,46 @@ struct DecideForm {
     base_seq: i64,
 }
 
+/// A form's points: none when blank, else a number.
+pub(crate) fn parse_points(item: &str, points: &str) -> Result<Option<f64>, AppError> {
+    match points.trim() {
+        "" => Ok(None),
+        p => p.parse::<f64>().map(Some).map_err(|_| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{item}: points {p:?} are not a number"),
+            )
+        }),
+    }
+}
+
+/// A decision's item is one of the file's rubric, and its points within
+/// the item's.
+pub(crate) fn check_item(review: &Review, item: &str, points: Option<f64>) -> Result<(), AppError> {
+    let rubric = anjuan_rubric::Rubric::for_kind(review.case_kind, &[]);
+    let known = review.findings.iter().any(|x| x.item == item)
+        || review.manual.iter().any(|m| m == item)
+        || rubric.is_some_and(|r| r.item(item).is_some());
+    if !known {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{item}: no such item in this file's rubric"),
+        ));
+    }
+    if let (Some(p), Some(max)) = (
+        points,
+        rubric.and_then(|r| r.item(item)).and_then(|i| i.points),
+    ) {
+        if p > max {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{item}: {p} points is more than the item's {max}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A drawn box, `page,x0,y0,x1,y1`, when it lies on a page of `review`.
 fn parse_mark(s: &str, review: &Review) -> Result<Option<Mark>, AppError> {
     let s = s.trim();
@@ -679,42 +735,14 @@ async fn decide(
     s.check_post(&headers, &f.csrf)?;
     let action = Action::parse(&f.action)
         .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown decision"))?;
-    let points = match f.points.trim() {
-        "" => None,
-        p => Some(p.parse::<f64>().map_err(|_| {
-            AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: points {p:?} are not a number", f.item),
-            )
-        })?),
-    };
+    let points = parse_points(&f.item, &f.points)?;
     let store = app.store.clone();
     let user = s.user.clone();
     let item = f.item.clone();
     blocking(move || {
         let a = own(store.as_ref(), id, &user)?;
         let review = store.review(a.dossier_id)?;
-        let rubric = anjuan_rubric::Rubric::for_kind(review.case_kind, &[]);
-        let known = review.findings.iter().any(|x| x.item == f.item)
-            || review.manual.contains(&f.item)
-            || rubric.is_some_and(|r| r.item(&f.item).is_some());
-        if !known {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: no such item in this file's rubric", f.item),
-            ));
-        }
-        if let (Some(p), Some(max)) = (
-            points,
-            rubric.and_then(|r| r.item(&f.item)).and_then(|i| i.points),
-        ) {
-            if p > max {
-                return Err(AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{}: {p} points is more than the item's {max}", f.item),
-                ));
-            }
-        }
+        check_item(&review, &f.item, points)?;
         let marks = parse_mark(&f.mark, &review)?.into_iter().collect();
         store.decide(&NewDecision {
             assignment: a.id,

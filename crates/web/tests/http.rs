@@ -117,6 +117,7 @@ fn setup() -> T {
             period_end: "2024-12-31".into(),
             units: vec![],
             created_by: s,
+            place: "县司法局会议室".into(),
         })
         .unwrap();
     let ids = store.assign(round, d, &[a, b]).unwrap();
@@ -571,4 +572,236 @@ async fn a_deduction_added_with_a_drawn_box_keeps_the_box() {
     )
     .await;
     assert!(page.body.contains("class=\"box drawn\" data-item=\"P-4.1.1\" x=\"100\" y=\"200\" width=\"800\" height=\"200\""), "{}", page.body);
+}
+
+/// Posts a decision form and expects it taken.
+async fn decide(t: &T, cookie: &str, csrf: &str, assignment: AssignmentId, form: &[(&str, &str)]) {
+    let mut f = vec![("csrf", csrf)];
+    f.extend_from_slice(form);
+    let res = send(
+        &t.app,
+        post(&format!("/a/{assignment}/decide"), Some(cookie), &f),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+#[tokio::test]
+async fn two_reviews_are_reconciled_signed_closed_printed_and_exported() {
+    let t = setup();
+    let (ca, ta) = login(&t.app, "张三").await;
+    let (cb, tb) = login(&t.app, "李四").await;
+    let (cs, ts) = login(&t.app, "王五").await;
+    // Both confirm P-2.2.7; on P-6.1.3 张三 confirms and 李四 rejects.
+    for (c, tk, a) in [(&ca, &ta, t.a_assignment), (&cb, &tb, t.b_assignment)] {
+        decide(
+            &t,
+            c,
+            tk,
+            a,
+            &[
+                ("item", "P-2.2.7"),
+                ("action", "confirm"),
+                ("base_seq", "0"),
+            ],
+        )
+        .await;
+    }
+    decide(
+        &t,
+        &ca,
+        &ta,
+        t.a_assignment,
+        &[
+            ("item", "P-6.1.3"),
+            ("action", "confirm"),
+            ("base_seq", "0"),
+        ],
+    )
+    .await;
+    decide(
+        &t,
+        &cb,
+        &tb,
+        t.b_assignment,
+        &[
+            ("item", "P-6.1.3"),
+            ("action", "reject"),
+            ("reason", "页码清楚"),
+            ("base_seq", "0"),
+        ],
+    )
+    .await;
+    // Hidden from each other until both have submitted.
+    let page = "/r/1/1";
+    send(
+        &t.app,
+        post(
+            &format!("/a/{}/submit", t.a_assignment),
+            Some(&ca),
+            &[("csrf", &ta)],
+        ),
+    )
+    .await;
+    let res = send(&t.app, get(page, Some(&ca))).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(
+        res.body.contains("until all have submitted"),
+        "{}",
+        res.body
+    );
+    send(
+        &t.app,
+        post(
+            &format!("/a/{}/submit", t.b_assignment),
+            Some(&cb),
+            &[("csrf", &tb)],
+        ),
+    )
+    .await;
+    // Only the difference is shown, side by side.
+    let res = send(&t.app, get(page, Some(&ca))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("id=\"diff-P-6.1.3\""));
+    assert!(!res.body.contains("id=\"diff-P-2.2.7\""));
+    assert!(res.body.contains("页码清楚") && res.body.contains("confirm"));
+    // Signing waits for the agreement.
+    let res = send(
+        &t.app,
+        post(&format!("{page}/sign"), Some(&ca), &[("csrf", &ta)]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("P-6.1.3"));
+    let res = send(
+        &t.app,
+        post(
+            &format!("{page}/agree"),
+            Some(&cb),
+            &[
+                ("csrf", &tb),
+                ("item", "P-6.1.3"),
+                ("action", "adjust"),
+                ("points", "0.5"),
+                ("reason", "合议：第3页页码缺失"),
+                ("base_seq", "0"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // A supervisor cannot agree for the reviewers, nor close before both sign.
+    let res = send(
+        &t.app,
+        post(
+            &format!("{page}/agree"),
+            Some(&cs),
+            &[
+                ("csrf", &ts),
+                ("item", "P-6.1.3"),
+                ("action", "reject"),
+                ("reason", "x"),
+                ("base_seq", "1"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    for (c, tk) in [(&ca, &ta), (&cb, &tb)] {
+        let res = send(
+            &t.app,
+            post(&format!("{page}/sign"), Some(c), &[("csrf", tk)]),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let res = send(
+        &t.app,
+        post(&format!("{page}/close"), Some(&ca), &[("csrf", &ta)]),
+    )
+    .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "a reviewer does not close"
+    );
+    let res = send(
+        &t.app,
+        post(&format!("{page}/close"), Some(&cs), &[("csrf", &ts)]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = send(
+        &t.app,
+        post(
+            &format!("{page}/ack"),
+            Some(&cs),
+            &[
+                ("csrf", &ts),
+                ("head_name", "赵局长"),
+                ("head_date", "2024-07-05"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = send(&t.app, get(page, Some(&cs))).await;
+    assert!(
+        res.body.contains("已定稿") && res.body.contains("赵局长"),
+        "{}",
+        res.body
+    );
+    // The 评查表: annex 2's four parts with this review's figures.
+    let form = send(&t.app, get(&format!("{page}/form"), Some(&cb))).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for part in [
+        "一、基本情况",
+        "二、基础标准",
+        "三、规范性标准",
+        "四、评定等次",
+        "评查地点",
+        "县司法局会议室",
+        "执法案卷文号",
+        "受查单位负责人签名",
+        "赵局长 2024-07-05",
+        "合议：第3页页码缺失",
+    ] {
+        assert!(form.body.contains(part), "{part}: {}", form.body);
+    }
+    assert!(
+        form.body.contains("id=\"sheet-score\">98.5<"),
+        "100 − 1 − 0.5: {}",
+        form.body
+    );
+    assert!(!form.body.contains("草稿"), "final, not a draft");
+    assert!(
+        !form.body.contains("<script>alert"),
+        "hostile OCR text inert on the form"
+    );
+    // Exports: the supervisor's, not a reviewer's.
+    assert_eq!(
+        send(&t.app, get("/rounds/1/final.csv", Some(&ca)))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let csv = send(&t.app, get("/rounds/1/final.csv", Some(&cs))).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "header and two deductions: {}", csv.body);
+    assert!(
+        lines[2].contains("P-6.1.3,0.5,合议：第3页页码缺失"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[1].contains("98.5,优秀,合格,P-2.2.7,1,"),
+        "{}",
+        lines[1]
+    );
+    let json = send(&t.app, get("/rounds/1/final.json", Some(&cs))).await;
+    let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(v[0]["score"], 98.5);
+    assert_eq!(v[0]["head_name"], "赵局长");
+    assert_eq!(v[0]["sheet"]["deductions"].as_array().unwrap().len(), 2);
 }
