@@ -36,6 +36,7 @@ APT_PACKAGES=(
   clang libclang-dev pkg-config
   fonts-arphic-ukai fonts-arphic-uming fonts-noto-cjk
   poppler-utils unzip python3
+  chromium chromium-driver  # the reviewers' app is tested in a real browser
 )
 
 log() { echo "setup.sh: $*" >&2; }
