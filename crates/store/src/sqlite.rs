@@ -94,6 +94,18 @@ impl SqliteStore {
         &self.path
     }
 
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): "ok", or
+    /// what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.read(|c| {
+            let mut st = c.prepare("PRAGMA integrity_check")?;
+            let rows: Vec<String> = st
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows.join("; "))
+        })
+    }
+
     /// The schema version of the open database (the last migration).
     pub fn schema_version(&self) -> Result<u32> {
         self.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))

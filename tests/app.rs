@@ -1,5 +1,7 @@
 //! The reviewers' app end to end, as its users meet it: a real scan of a
-//! shipped sample, `anjuan import`, `anjuan user add`, `anjuan serve`, and
+//! shipped sample, `anjuan import`, `anjuan user add`, `anjuan serve`.
+//!
+//! In a real browser: the server and
 //! Debian's Chromium driven through its WebDriver (chromedriver): a
 //! supervisor makes a round and assigns the dossier, two reviewers review it
 //! with the keyboard, reconcile, sign, the supervisor closes it, and the
@@ -8,6 +10,10 @@
 //!
 //! Chromium is started by chromedriver with the flags of the brief and a
 //! fresh profile; nothing is downloaded.
+//!
+//! Killed: two reviewers decide at once while the server is killed with
+//! SIGKILL; after a restart every decision the server acknowledged is there
+//! and the database passes SQLite's integrity check.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -38,27 +44,57 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// One HTTP/1.1 request to `127.0.0.1:port` (chromedriver answers with a
-/// Content-Length and closes).
+/// A WebDriver command to chromedriver on `127.0.0.1:port`.
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<Value> {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let (_, _, body) = request(
+        port,
+        method,
+        path,
+        &["Content-Type: application/json; charset=utf-8"],
+        body.as_bytes(),
+    )?;
+    Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port`: status, header lines, body.
+/// The body is read to the length the head announces (chromedriver keeps
+/// the connection open whatever the request says).
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &[u8],
+) -> std::io::Result<(u16, Vec<String>, Vec<u8>)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
-    )?;
-    // Read the head, then exactly the body it announces (chromedriver keeps
-    // the connection open whatever the request says).
+    );
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
     let mut r = BufReader::new(s);
-    let (mut length, mut chunked) = (None, false);
+    let mut status_line = String::new();
+    r.read_line(&mut status_line)?;
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (mut length, mut chunked, mut lines) = (None, false, Vec::new());
     loop {
         let mut line = String::new();
         if r.read_line(&mut line)? == 0 {
             break;
         }
-        let line = line.trim_end();
+        let line = line.trim_end().to_string();
         if line.is_empty() {
             break;
         }
@@ -67,6 +103,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
             length = v.trim().parse::<usize>().ok();
         }
         chunked |= lower.starts_with("transfer-encoding:") && lower.contains("chunked");
+        lines.push(line);
     }
     let mut body = Vec::new();
     if chunked {
@@ -87,7 +124,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
     } else {
         r.read_to_end(&mut body)?;
     }
-    Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
+    Ok((status, lines, body))
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -177,26 +214,26 @@ impl Browser {
         );
     }
 
-    fn find(&self, css: &str) -> String {
+    /// Asks `f` again every 100 ms for 10 s until it answers; panics
+    /// naming `what` and showing the page otherwise.
+    fn poll<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let v = http(
-                self.port,
-                "POST",
-                &format!("/session/{}/element", self.id),
-                Some(&json!({"using": "css selector", "value": css})),
-            )
-            .unwrap();
-            if let Some(e) = v["value"][ELEMENT].as_str() {
-                return e.to_string();
+            if let Some(v) = f() {
+                return v;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css}: not on the page:\n{}",
-                self.text()
-            );
+            assert!(Instant::now() < deadline, "{what}:\n{}", self.text());
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    fn find(&self, css: &str) -> String {
+        self.poll(&format!("{css}: not on the page"), || {
+            let path = format!("/session/{}/element", self.id);
+            let query = json!({"using": "css selector", "value": css});
+            let v = http(self.port, "POST", &path, Some(&query)).unwrap();
+            v["value"][ELEMENT].as_str().map(str::to_string)
+        })
     }
 
     fn click(&self, css: &str) {
@@ -219,6 +256,21 @@ impl Browser {
             "/execute/sync",
             json!({"script": script, "args": []}),
         )
+    }
+
+    /// Waits until the script `cond` holds: the page a click led to has loaded.
+    fn wait_until(&self, cond: &str) {
+        let script = format!("try {{ return !!({cond}); }} catch (e) {{ return false; }}");
+        self.poll(&format!("{cond} never held"), || {
+            (self.js(&script) == true).then_some(())
+        });
+    }
+
+    fn wait_text(&self, needle: &str) {
+        self.wait_until(&format!(
+            "document.body.innerText.includes({})",
+            json!(needle)
+        ));
     }
 
     fn text(&self) -> String {
@@ -309,50 +361,62 @@ fn run(args: &[&str], stdin: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
-    std::fs::create_dir_all(&shots).unwrap();
-    let d = tempfile::tempdir().unwrap();
-    let (scan, data) = (d.path().join("scan"), d.path().join("data"));
-    let s = |p: &Path| p.display().to_string();
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}
 
-    // A real scan of a shipped sample, imported; three accounts.
-    run(
-        &[
-            "scan",
-            &s(&root.join("samples/d2026-025.pdf")),
-            "--out",
-            &s(&scan),
-            "--quiet",
-            "--summary",
-            "none",
-        ],
-        None,
-    );
-    let review: Value =
-        serde_json::from_str(&std::fs::read_to_string(scan.join("d2026-025/review.json")).unwrap())
-            .unwrap();
-    let findings = review["findings"].as_array().unwrap().len();
-    assert!(findings >= 2, "the sample has findings to review: {review}");
-    assert!(scan.join("d2026-025/pages/0001.jpg").is_file());
-    assert!(run(&["import", &s(&scan), "--data", &s(&data)], None).contains("1"));
+/// The shipped sample d2026-025 scanned once for every test of this file.
+fn scanned() -> &'static Path {
+    static SCAN: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &SCAN
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let d = tempfile::tempdir().unwrap();
+            let scan = d.path().join("scan");
+            let sample = root.join("samples/d2026-025.pdf");
+            run(
+                &[
+                    "scan",
+                    &shown(&sample),
+                    "--out",
+                    &shown(&scan),
+                    "--quiet",
+                    "--summary",
+                    "none",
+                ],
+                None,
+            );
+            (d, scan)
+        })
+        .1
+}
+
+/// A data folder with the scanned sample imported and three accounts.
+fn data_folder(d: &Path) -> PathBuf {
+    let data = d.join("data");
+    assert!(run(
+        &["import", &shown(scanned()), "--data", &shown(&data)],
+        None
+    )
+    .contains('1'));
     for (name, role) in [
         ("张三", "reviewer"),
         ("李四", "reviewer"),
         ("王五", "supervisor"),
     ] {
         run(
-            &["user", "add", name, "--role", role, "--data", &s(&data)],
+            &["user", "add", name, "--role", role, "--data", &shown(&data)],
             Some(&format!("{PASSWORD}\n")),
         );
     }
+    data
+}
 
-    // The server on a free loopback port; it says where.
+/// `anjuan serve` on a free loopback port: the server and its base URL.
+fn serve(data: &Path) -> (Proc, String) {
     let mut server = Proc(
         Command::new(BIN)
-            .args(["serve", "--data", &s(&data), "--bind", "127.0.0.1:0"])
+            .args(["serve", "--data", &shown(data), "--bind", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -368,6 +432,23 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .trim_end_matches('/')
         .to_string();
+    (server, base)
+}
+
+#[test]
+fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let scan = scanned();
+    let review: Value =
+        serde_json::from_str(&std::fs::read_to_string(scan.join("d2026-025/review.json")).unwrap())
+            .unwrap();
+    let findings = review["findings"].as_array().unwrap().len();
+    assert!(findings >= 2, "the sample has findings to review: {review}");
+    assert!(scan.join("d2026-025/pages/0001.jpg").is_file());
+    let data = data_folder(d.path());
+    let (server, base) = serve(&data);
 
     let driver_port = free_port();
     let _driver = Proc(
@@ -395,7 +476,7 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
     boss.js("document.querySelector('input[name=period_start]').value='2024-07-01';document.querySelector('input[name=period_end]').value='2024-12-31';");
     boss.click("form[action='/rounds'] button[type=submit]");
     boss.click("form[action$='/assign'] button[type=submit]");
-    assert!(boss.text().contains("张三、李四"), "{}", boss.text());
+    boss.wait_text("张三、李四");
     boss.shot("1-round");
     let round_path = boss.path();
 
@@ -485,6 +566,9 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
     // Reconcile: only the one difference, side by side; agree, sign twice.
     li.go("/");
     li.click("a[href^='/r/']");
+    li.wait_until(
+        "document.querySelector('h1') && document.querySelector('h1').innerText.startsWith('合议')",
+    );
     let diffs = li
         .js("return document.querySelectorAll('article.diff').length")
         .as_i64()
@@ -494,10 +578,13 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
     li.shot("3-reconcile");
     li.type_in("article.diff input[name=reason]", "合议：维持机器建议");
     li.click("article.diff button[value=confirm]");
+    li.wait_until("!document.querySelector('#sign').disabled");
     li.click("#sign");
+    li.wait_text("已签名");
     let reconcile = li.path();
     zhang.go(&reconcile);
     zhang.click("#sign");
+    zhang.wait_until("document.querySelectorAll('.signers .pending').length == 0");
     boss.go(&reconcile);
     boss.click("#close");
     boss.accept_dialog();
@@ -505,7 +592,7 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
     boss.type_in("input[name=head_name]", "赵局长");
     boss.js("document.querySelector('input[name=head_date]').value='2024-12-20';");
     boss.click("#ack");
-    assert!(boss.text().contains("赵局长"));
+    boss.wait_text("赵局长");
 
     // The 评查表, on screen and printed to A4.
     boss.click("a[href$='/form']");
@@ -537,4 +624,190 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
     drop(reviewers);
     drop(boss);
     drop(server);
+}
+
+/// A signed-in client of the app over plain HTTP.
+struct Client {
+    port: u16,
+    cookie: String,
+}
+
+fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+impl Client {
+    fn login(port: u16, name: &str) -> Client {
+        let origin = format!("Origin: http://127.0.0.1:{port}");
+        let (status, headers, _) = request(
+            port,
+            "POST",
+            "/login",
+            &[&origin, "Content-Type: application/x-www-form-urlencoded"],
+            &form(&[("name", name), ("password", PASSWORD)]),
+        )
+        .unwrap();
+        assert_eq!(status, 303);
+        let cookie = headers
+            .iter()
+            .find(|h| h.to_ascii_lowercase().starts_with("set-cookie:"))
+            .and_then(|h| h["set-cookie:".len()..].split(';').next())
+            .expect("a session cookie")
+            .trim()
+            .to_string();
+        Client { port, cookie }
+    }
+
+    fn get(&self, path: &str) -> std::io::Result<(u16, String)> {
+        let cookie = format!("Cookie: {}", self.cookie);
+        let (status, _, body) = request(self.port, "GET", path, &[&cookie], b"")?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> std::io::Result<u16> {
+        let cookie = format!("Cookie: {}", self.cookie);
+        let origin = format!("Origin: http://127.0.0.1:{}", self.port);
+        let kind = "Content-Type: application/x-www-form-urlencoded";
+        request(
+            self.port,
+            "POST",
+            path,
+            &[&cookie, &origin, kind],
+            &form(fields),
+        )
+        .map(|r| r.0)
+    }
+}
+
+/// The value of the first `name="NAME" value="…"` after `from` in `html`.
+fn field_after(html: &str, from: &str, name: &str) -> String {
+    let at = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in page"));
+    let key = format!("name=\"{name}\" value=\"");
+    let rest = &html[at..];
+    let v = &rest[rest
+        .find(&key)
+        .unwrap_or_else(|| panic!("{name} after {from}"))
+        + key.len()..];
+    v[..v.find('"').unwrap()].to_string()
+}
+
+#[test]
+fn decisions_acknowledged_before_a_sigkill_survive_it() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let d = tempfile::tempdir().unwrap();
+    let data = data_folder(d.path());
+    let (mut server, base) = serve(&data);
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let boss = Client::login(port, "王五");
+    let (_, home) = boss.get("/").unwrap();
+    let csrf = field_after(&home, "action=\"/rounds\"", "csrf");
+    let round = [
+        ("csrf", csrf.as_str()),
+        ("name", "断电演练"),
+        ("period_start", "2024-01-01"),
+        ("period_end", "2024-12-31"),
+        ("units", ""),
+    ];
+    assert_eq!(boss.post("/rounds", &round).unwrap(), 303);
+    let assign = [
+        ("csrf", csrf.as_str()),
+        ("dossier", "1"),
+        ("first", "1"),
+        ("second", "2"),
+    ];
+    assert_eq!(boss.post("/rounds/1/assign", &assign).unwrap(), 303);
+
+    // Two reviewers comment on their first item as fast as the server takes
+    // it, each comment on the view that shows the one before; the server is
+    // killed while they are at it.
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut threads = Vec::new();
+    for (who, assignment) in [("张三", 1), ("李四", 2)] {
+        let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+        threads.push(std::thread::spawn(move || {
+            let c = Client::login(port, who);
+            let page = format!("/a/{assignment}");
+            let (_, html) = c.get(&page).unwrap();
+            let csrf = field_after(&html, "class=\"decide\"", "csrf");
+            let item = field_after(&html, "class=\"decide\"", "item");
+            let mut base_seq = field_after(&html, "class=\"decide\"", "base_seq");
+            for i in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let reason = format!("{who} 第{i}条");
+                let fields = [
+                    ("csrf", csrf.as_str()),
+                    ("item", &item),
+                    ("action", "comment"),
+                    ("reason", &reason),
+                    ("base_seq", &base_seq),
+                ];
+                match c.post(&format!("{page}/decide"), &fields) {
+                    Ok(303) => acknowledged.lock().unwrap().push(reason),
+                    Ok(0) | Err(_) => break, // the server died mid-answer
+                    Ok(status) => panic!("{reason}: status {status}"),
+                }
+                match c.get(&page) {
+                    Ok((200, html)) => {
+                        base_seq = field_after(&html, &format!("id=\"item-{item}\""), "base_seq")
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while acknowledged.lock().unwrap().len() < 60 {
+        assert!(Instant::now() < deadline, "too few decisions taken");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.0.kill().unwrap(); // SIGKILL
+    server.0.wait().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for t in threads {
+        t.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    // Restarted: the database is whole and holds every acknowledged decision.
+    let (_server, _) = serve(&data);
+    let store = anjuan_store::SqliteStore::open(&data.join("anjuan.db")).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    use anjuan_store::Store;
+    let mut kept: Vec<String> = (1..=2)
+        .flat_map(|a| store.decisions(a).unwrap())
+        .map(|d| d.reason)
+        .collect();
+    kept.sort();
+    for reason in &acknowledged {
+        assert!(
+            kept.binary_search(reason).is_ok(),
+            "{reason} was acknowledged and lost"
+        );
+    }
+    eprintln!(
+        "{} decisions acknowledged before SIGKILL, {} in the database after the restart",
+        acknowledged.len(),
+        kept.len()
+    );
 }
