@@ -9,7 +9,7 @@
 //! | `GET /r/{round}/{dossier}` | the dossier's reviewers, supervisors, admins | the reconcile view, signatures, closing |
 //! | `POST /r/{round}/{dossier}/agree`, `/sign` | the dossier's reviewers | an agreed decision; a signature |
 //! | `POST /r/{round}/{dossier}/close`, `/ack` | supervisors, admins | closing; the unit head's acknowledgement |
-//! | `GET /r/{round}/{dossier}/form` | as the reconcile view | the 评查表, A4 |
+//! | `GET /r/{round}/{dossier}/form`, `/form.pdf` | as the reconcile view | the 评查表, A4 page and PDF |
 //! | `GET /rounds/{id}/final.json`, `/final.csv` | supervisors, admins | the round's final reviews |
 
 use crate::pages::{page, CsrfForm, Session};
@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{round}/{dossier}/close", post(close))
         .route("/r/{round}/{dossier}/ack", post(acknowledge))
         .route("/r/{round}/{dossier}/form", get(form_page))
+        .route("/r/{round}/{dossier}/form.pdf", get(form_pdf))
         .route("/rounds/{id}/final.json", get(export_json))
         .route("/rounds/{id}/final.csv", get(export_csv))
 }
@@ -166,6 +167,13 @@ impl Ctx {
     }
 }
 
+/// The review of `dossier` in `round`, as the signed-in user may see it.
+async fn load(app: &AppState, s: &Session, round: i64, dossier: i64) -> Result<Ctx, AppError> {
+    let store = app.store.clone();
+    let user = s.user.clone();
+    blocking(move || Ctx::load(store.as_ref(), round, dossier, &user)).await
+}
+
 /// A decision as one line of text: `adjust 1.5 — reason`.
 fn describe(d: Option<&Decision>) -> String {
     match d {
@@ -268,9 +276,7 @@ async fn reconcile_page(
     s: Session,
     Path((round, dossier)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let store = app.store.clone();
-    let user = s.user.clone();
-    let c = blocking(move || Ctx::load(store.as_ref(), round, dossier, &user)).await?;
+    let c = load(&app, &s, round, dossier).await?;
     let (rows, alike) = diff_rows(&c);
     let unresolved = rows.iter().filter(|r| !r.resolved).count();
     let signers = c.signers();
@@ -402,17 +408,76 @@ pub fn date_of(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// What the 评查表 shows, for the print page and the PDF alike.
+pub struct FormData {
+    pub place: String,
+    /// 评查时间: the day the review was closed, else the last signature's.
+    pub when: String,
+    /// 评查人员, each marked when they have not signed the review as it stands.
+    pub reviewers: String,
+    pub unit: String,
+    pub case_number: String,
+    pub penalty: bool,
+    pub final_: bool,
+    pub sheet: Sheet,
+    /// The signature line: each reviewer with the day they signed.
+    pub signed: String,
+    /// The unit head's line: name and date, once acknowledged.
+    pub head: String,
+}
+
+impl FormData {
+    pub fn new(c: &Ctx) -> FormData {
+        let signers = c.signers();
+        let when = c
+            .fin
+            .as_ref()
+            .map(|f| f.closed_ms)
+            .or_else(|| c.signatures.iter().map(|s| s.signed_ms).max())
+            .map(date_of)
+            .unwrap_or_default();
+        FormData {
+            place: c.round.place.clone(),
+            when,
+            reviewers: signers
+                .iter()
+                .map(|(n, at)| match at {
+                    Some(_) => n.clone(),
+                    None => format!("{n}（未签名）"),
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            unit: c.dossier.agency.clone().unwrap_or_default(),
+            case_number: c.dossier.case_number.clone().unwrap_or_default(),
+            penalty: c.review.case_kind == anjuan_core::CaseKind::Penalty,
+            final_: c.fin.is_some(),
+            sheet: c.sheet(),
+            signed: signers
+                .iter()
+                .map(|(n, at)| match at {
+                    Some(t) => format!("{n} {}", date_of(*t)),
+                    None => n.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("　"),
+            head: c
+                .fin
+                .as_ref()
+                .and_then(|f| {
+                    let name = f.head_name.as_deref()?;
+                    Some(format!("{name} {}", f.head_date.as_deref().unwrap_or("")))
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "form.html")]
 struct FormPage {
-    c: Ctx,
-    sheet: Sheet,
-    /// 评查时间: the day the review was closed, else the last signature's.
-    when: String,
-    reviewers: Vec<(String, Option<String>)>,
-    penalty: bool,
-    passed: bool,
-    final_: bool,
+    round: i64,
+    dossier: i64,
+    f: FormData,
 }
 
 async fn form_page(
@@ -420,31 +485,37 @@ async fn form_page(
     s: Session,
     Path((round, dossier)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let store = app.store.clone();
-    let user = s.user.clone();
-    let c = blocking(move || Ctx::load(store.as_ref(), round, dossier, &user)).await?;
-    let sheet = c.sheet();
-    let reviewers = c
-        .signers()
-        .into_iter()
-        .map(|(n, at)| (n, at.map(date_of)))
-        .collect();
-    let when = c
-        .fin
-        .as_ref()
-        .map(|f| f.closed_ms)
-        .or_else(|| c.signatures.iter().map(|s| s.signed_ms).max())
-        .map(date_of)
-        .unwrap_or_default();
+    let c = load(&app, &s, round, dossier).await?;
     page(FormPage {
-        penalty: c.review.case_kind == anjuan_core::CaseKind::Penalty,
-        passed: sheet.basic_failures.is_empty(),
-        final_: c.fin.is_some(),
-        sheet,
-        when,
-        reviewers,
-        c,
+        round,
+        dossier,
+        f: FormData::new(&c),
     })
+}
+
+async fn form_pdf(
+    State(app): State<AppState>,
+    s: Session,
+    Path((round, dossier)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let c = load(&app, &s, round, dossier).await?;
+    let name = c.dossier.scan_id.clone();
+    let pdf = blocking(move || {
+        crate::pdf::review_form(&FormData::new(&c))
+            .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, e))
+    })
+    .await?;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(download("application/pdf", format!("pcb-{ascii}.pdf"), pdf))
 }
 
 /// One final review of a round, as exported.

@@ -778,6 +778,40 @@ async fn two_reviews_are_reconciled_signed_closed_printed_and_exported() {
         !form.body.contains("<script>alert"),
         "hostile OCR text inert on the form"
     );
+    // The same form as a PDF made without a browser: its text, as a PDF
+    // reader (poppler's pdftotext) extracts it, is the form's.
+    let pdf = send(&t.app, get(&format!("{page}/form.pdf"), Some(&cb))).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("form.pdf");
+    std::fs::write(&file, &pdf.bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for part in [
+        "行政执法案卷评查表",
+        "一、基本情况",
+        "县司法局会议室",
+        "四、评定等次",
+        "合议：第3页页码缺失",
+        "赵局长2024-07-05",
+        "98.5",
+    ] {
+        assert!(text.contains(part), "{part} in the PDF: {text}");
+    }
+    assert!(
+        pdf.bytes.len() < 400_000,
+        "the font is subset: {} bytes",
+        pdf.bytes.len()
+    );
     // Exports: the supervisor's, not a reviewer's.
     assert_eq!(
         send(&t.app, get("/rounds/1/final.csv", Some(&ca)))
