@@ -147,6 +147,7 @@ fn main() {
     }
     let app = router(Arc::new(App {
         store: store.clone(),
+        scans: None,
     }));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let token = auth::new_token();

@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// default; another address opens the app to the network.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
+    /// A folder of scans (each written by `anjuan scan --out`) that
+    /// supervisors may import from the page.
+    #[arg(long, value_name = "DIR")]
+    pub scans: Option<PathBuf>,
 }
 
 pub fn serve(args: &ServeArgs) -> anyhow::Result<i32> {
@@ -39,6 +43,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<i32> {
     }
     let app = Arc::new(App {
         store: Arc::new(store),
+        scans: args.scans.clone(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -32,6 +32,30 @@ use std::sync::Arc;
 /// What every handler shares.
 pub struct App {
     pub store: Arc<dyn Store>,
+    /// Where scans are written (`anjuan serve --scans DIR`): its folders
+    /// holding an `index.json` can be imported from the page. None: import
+    /// with `anjuan import` only.
+    pub scans: Option<std::path::PathBuf>,
+}
+
+impl App {
+    /// The scan folders the page offers to import: names of the folders of
+    /// `scans` with an `index.json`, sorted. A request names one of these;
+    /// no path from a request reaches the file system otherwise.
+    pub fn scan_runs(&self) -> Vec<String> {
+        let Some(dir) = &self.scans else {
+            return Vec::new();
+        };
+        let mut runs: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("index.json").is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        runs.sort();
+        runs
+    }
 }
 
 /// The largest request body accepted (a form; nothing is uploaded).

@@ -5,6 +5,7 @@
 //! | `GET /login`, `POST /login`, `POST /logout` | anyone | sessions |
 //! | `GET /` | signed in | a reviewer's assignments; all dossiers and rounds for supervisors and admins |
 //! | `GET /rounds/{id}`, `POST /rounds`, `POST /rounds/{id}/assign` | supervisor, admin | review rounds and who reviews what |
+//! | `POST /import` | supervisor, admin | imports a scan folder of `--scans`, named as the home page lists it |
 //! | `GET /a/{id}` | the assignment's reviewer | the dossier page: documents, findings, page text, decisions |
 //! | `POST /a/{id}/decide`, `POST /a/{id}/submit` | the assignment's reviewer | a decision; handing the review in |
 //! | `GET /d/{id}/view/{page}` | the dossier's reviewers, supervisors, admins | the page as OCR read it (JPEG) |
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/rounds", post(create_round))
+        .route("/import", post(import))
         .route("/rounds/{id}", get(round_page))
         .route("/rounds/{id}/assign", post(assign))
         .route("/a/{id}", get(dossier_page))
@@ -246,9 +248,27 @@ struct HomePage {
     rounds: Vec<Round>,
     dossiers: Vec<DossierRow>,
     supervising: bool,
+    /// Scan folders to import (`--scans`), and whether import is offered.
+    runs: Vec<String>,
+    import_offered: bool,
+    imported: Option<String>,
 }
 
-async fn home(State(app): State<AppState>, s: Session) -> Result<Response, AppError> {
+#[derive(Deserialize)]
+struct HomeQuery {
+    imported: Option<String>,
+}
+
+async fn home(
+    State(app): State<AppState>,
+    s: Session,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, AppError> {
+    let runs = if s.user.role == Role::Reviewer {
+        Vec::new()
+    } else {
+        app.scan_runs()
+    };
     let store = app.store.clone();
     let (user, role) = (s.user.id, s.user.role);
     let (mine, rounds, dossiers) = blocking(move || {
@@ -281,7 +301,70 @@ async fn home(State(app): State<AppState>, s: Session) -> Result<Response, AppEr
         rounds,
         dossiers,
         supervising,
+        runs,
+        import_offered: app.scans.is_some(),
+        imported: q.imported,
     })
+}
+
+#[derive(Deserialize)]
+struct ImportForm {
+    csrf: String,
+    run: String,
+}
+
+async fn import(
+    State(app): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<ImportForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    s.require(&[Role::Supervisor, Role::Admin])?;
+    // Only a folder the listing offers, by its name: the request's text is
+    // compared, never joined to a path.
+    let name = app
+        .scan_runs()
+        .into_iter()
+        .find(|r| *r == f.run)
+        .ok_or_else(|| AppError::not_found(format!("scan folder {:?}", f.run)))?;
+    let dir = app
+        .scans
+        .as_ref()
+        .expect("listed, so configured")
+        .join(&name);
+    let store = app.store.clone();
+    let outcomes = blocking(move || {
+        anjuan_store::import_run(store.as_ref(), &dir)
+            .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e))
+    })
+    .await?;
+    let (mut new, mut known, mut failed) = (0, 0, Vec::new());
+    for o in outcomes {
+        match o.result {
+            Ok(anjuan_store::Imported::New(_)) => new += 1,
+            Ok(anjuan_store::Imported::Existing(_)) => known += 1,
+            Err(e) => failed.push(e),
+        }
+    }
+    let mut msg = format!("{name}: 新导入 {new} 份，已有 {known} 份");
+    if !failed.is_empty() {
+        msg.push_str(&format!("，{} 份失败：{}", failed.len(), failed.join("；")));
+    }
+    let q: String = url_encode(&msg);
+    Ok(Redirect::to(&format!("/?imported={q}")).into_response())
+}
+
+/// Percent-encoding of a query value.
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 // ---- rounds -------------------------------------------------------------
@@ -511,6 +594,8 @@ struct DossierPage {
     score: LiveScore,
     page: PageShown,
     submitted: bool,
+    /// The reviewer's next dossier still open, if any.
+    next: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -549,10 +634,19 @@ async fn dossier_page(
         let page_no = q.page.unwrap_or(1).clamp(1, dossier.page_count.max(1));
         let page_text = store.page_text(a.dossier_id, page_no)?.unwrap_or_default();
         let users = store.users()?;
-        Ok((a, dossier, review, decisions, page_no, page_text, users))
+        let open: Vec<i64> = store
+            .assignments_of_reviewer(user.id)?
+            .into_iter()
+            .filter(|o| o.submitted_ms.is_none() && o.id != a.id)
+            .map(|o| o.id)
+            .collect();
+        let next = open.iter().find(|&&o| o > a.id).or(open.first()).copied();
+        Ok((
+            a, dossier, review, decisions, page_no, page_text, users, next,
+        ))
     })
     .await?;
-    let (assignment, dossier, review, decisions, page_no, page_text, users) = view;
+    let (assignment, dossier, review, decisions, page_no, page_text, users, next) = view;
     let (items, manual) = item_views(&review, &decisions);
     let score = live_score(&review, &decisions);
     let shown = PageShown::new(&review, page_no, page_text, &decisions);
@@ -580,6 +674,7 @@ async fn dossier_page(
         score,
         page: shown,
         submitted,
+        next,
     })
 }
 

@@ -1,7 +1,8 @@
 // anjuan: keyboard shortcuts on the dossier page and confirmations.
 // j / k: next / previous item; c: confirm the item; r: reject it (the
 // reason field takes the focus; Enter sends); n / p: next / previous page;
-// s: submit the review. The focused item's boxes are lit on the page; "画框"
+// s: submit the review; N (shift+n): the next open dossier (decisions are
+// saved as they are made). The focused item's boxes are lit on the page; "画框"
 // draws a box on the page for a deduction the reviewer adds.
 (function () {
   "use strict";
@@ -42,6 +43,7 @@
       case "n": var n = document.querySelector("[data-key=next-page]"); if (n) n.click(); break;
       case "p": var p = document.querySelector("[data-key=prev-page]"); if (p) p.click(); break;
       case "s": var sb = document.getElementById("submit-review"); if (sb) sb.click(); break;
+      case "N": var nd = document.querySelector("[data-key=next-dossier]"); if (nd) nd.click(); break;
       default: return;
     }
   });

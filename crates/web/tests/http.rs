@@ -123,6 +123,7 @@ fn setup() -> T {
     let ids = store.assign(round, d, &[a, b]).unwrap();
     let app = router(Arc::new(App {
         store: store.clone(),
+        scans: Some(dir.path().join("scans")),
     }));
     T {
         _dir: dir,
@@ -838,4 +839,98 @@ async fn two_reviews_are_reconciled_signed_closed_printed_and_exported() {
     assert_eq!(v[0]["score"], 98.5);
     assert_eq!(v[0]["head_name"], "赵局长");
     assert_eq!(v[0]["sheet"]["deductions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_supervisor_imports_a_scan_folder_from_the_page_by_its_listed_name() {
+    let t = setup();
+    // A scan output under the scans folder, and a folder that is not one.
+    let scans = t._dir.path().join("scans");
+    let run = scans.join("2024-第二批");
+    std::fs::create_dir_all(run.join("d-new/pages")).unwrap();
+    std::fs::create_dir_all(scans.join("notes")).unwrap();
+    let mut r = review();
+    r.dossier.id = "d-new".into();
+    r.dossier.sha256 = "cd34".into();
+    std::fs::write(
+        run.join("d-new/review.json"),
+        serde_json::to_string(&r).unwrap(),
+    )
+    .unwrap();
+    for p in 1..=2 {
+        std::fs::write(run.join(format!("d-new/pages/{p:04}.txt")), "第一页").unwrap();
+    }
+    std::fs::write(run.join("d-new/pages/0001.jpg"), page_jpeg()).unwrap();
+    std::fs::write(
+        run.join("index.json"),
+        r#"{"schema": "anjuan.index/1", "dossiers": [{"id": "d-new", "source": "/in/d-new.pdf", "status": "ok", "error": null}]}"#,
+    )
+    .unwrap();
+    let (cs, ts) = login(&t.app, "王五").await;
+    let home = send(&t.app, get("/", Some(&cs))).await;
+    assert!(home.body.contains("value=\"2024-第二批\""), "{}", home.body);
+    assert!(!home.body.contains("value=\"notes\""));
+    let res = send(
+        &t.app,
+        post(
+            "/import",
+            Some(&cs),
+            &[("csrf", &ts), ("run", "2024-第二批")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let back = send(
+        &t.app,
+        get(res.headers[header::LOCATION].to_str().unwrap(), Some(&cs)),
+    )
+    .await;
+    assert!(
+        back.body.contains("新导入 1 份，已有 0 份"),
+        "{}",
+        back.body
+    );
+    assert_eq!(t.store.dossiers().unwrap().len(), 2);
+    assert_eq!(t.store.page_view(2, 1).unwrap(), Some(page_jpeg()));
+    // Again: nothing new.
+    let res = send(
+        &t.app,
+        post(
+            "/import",
+            Some(&cs),
+            &[("csrf", &ts), ("run", "2024-第二批")],
+        ),
+    )
+    .await;
+    let back = send(
+        &t.app,
+        get(res.headers[header::LOCATION].to_str().unwrap(), Some(&cs)),
+    )
+    .await;
+    assert!(
+        back.body.contains("新导入 0 份，已有 1 份"),
+        "{}",
+        back.body
+    );
+    // A name the listing does not offer reaches nothing; reviewers do not import.
+    for name in ["../scans/2024-第二批", "notes", "/etc", "2024-第二批/d-new"] {
+        let res = send(
+            &t.app,
+            post("/import", Some(&cs), &[("csrf", &ts), ("run", name)]),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{name}");
+    }
+    let (ca, ta) = login(&t.app, "张三").await;
+    let res = send(
+        &t.app,
+        post(
+            "/import",
+            Some(&ca),
+            &[("csrf", &ta), ("run", "2024-第二批")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.store.dossiers().unwrap().len(), 2);
 }
