@@ -308,25 +308,48 @@ struct AgreeForm {
     base_seq: i64,
 }
 
+/// A change to the review of `dossier` in `round`: a POST from this site
+/// with the session's token, by one of `roles` (any role when empty; the
+/// store enforces who may do what), `f` run on the store, then back to the
+/// review.
+async fn change(
+    app: &AppState,
+    s: &Session,
+    headers: &HeaderMap,
+    csrf: &str,
+    roles: &[Role],
+    (round, dossier): (i64, i64),
+    f: impl FnOnce(&dyn Store, i64) -> Result<(), AppError> + Send + 'static,
+) -> Result<Response, AppError> {
+    s.check_post(headers, csrf)?;
+    if !roles.is_empty() {
+        s.require(roles)?;
+    }
+    let store = app.store.clone();
+    let by = s.user.id;
+    blocking(move || f(store.as_ref(), by)).await?;
+    Ok(Redirect::to(&format!("/r/{round}/{dossier}")).into_response())
+}
+
+const SUPERVISING: &[Role] = &[Role::Supervisor, Role::Admin];
+
 async fn agree(
     State(app): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Path((round, dossier)): Path<(i64, i64)>,
+    Path(at): Path<(i64, i64)>,
     Form(f): Form<AgreeForm>,
 ) -> Result<Response, AppError> {
-    s.check_post(&headers, &f.csrf)?;
     let action = Action::parse(&f.action)
         .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown decision"))?;
     let points = crate::pages::parse_points(&f.item, &f.points)?;
-    let store = app.store.clone();
-    let by = s.user.id;
-    blocking(move || {
-        let review = store.review(dossier)?;
+    let csrf = f.csrf.clone();
+    change(&app, &s, &headers, &csrf, &[], at, move |store, by| {
+        let review = store.review(at.1)?;
         crate::pages::check_item(&review, &f.item, points)?;
         store.agree(&NewAgreed {
-            round,
-            dossier,
+            round: at.0,
+            dossier: at.1,
             item: f.item,
             action,
             points,
@@ -336,37 +359,43 @@ async fn agree(
         })?;
         Ok(())
     })
-    .await?;
-    Ok(Redirect::to(&format!("/r/{round}/{dossier}")).into_response())
+    .await
 }
 
 async fn sign(
     State(app): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Path((round, dossier)): Path<(i64, i64)>,
+    Path(at): Path<(i64, i64)>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    s.check_post(&headers, &f.csrf)?;
-    let store = app.store.clone();
-    let by = s.user.id;
-    blocking(move || Ok(store.sign(round, dossier, by)?)).await?;
-    Ok(Redirect::to(&format!("/r/{round}/{dossier}")).into_response())
+    change(&app, &s, &headers, &f.csrf, &[], at, move |store, by| {
+        store.sign(at.0, at.1, by)?;
+        Ok(())
+    })
+    .await
 }
 
 async fn close(
     State(app): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Path((round, dossier)): Path<(i64, i64)>,
+    Path(at): Path<(i64, i64)>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    s.check_post(&headers, &f.csrf)?;
-    s.require(&[Role::Supervisor, Role::Admin])?;
-    let store = app.store.clone();
-    let by = s.user.id;
-    blocking(move || Ok(store.close_review(round, dossier, by)?)).await?;
-    Ok(Redirect::to(&format!("/r/{round}/{dossier}")).into_response())
+    change(
+        &app,
+        &s,
+        &headers,
+        &f.csrf,
+        SUPERVISING,
+        at,
+        move |store, by| {
+            store.close_review(at.0, at.1, by)?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -380,16 +409,23 @@ async fn acknowledge(
     State(app): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Path((round, dossier)): Path<(i64, i64)>,
+    Path(at): Path<(i64, i64)>,
     Form(f): Form<AckForm>,
 ) -> Result<Response, AppError> {
-    s.check_post(&headers, &f.csrf)?;
-    s.require(&[Role::Supervisor, Role::Admin])?;
-    let store = app.store.clone();
-    let by = s.user.id;
-    blocking(move || Ok(store.acknowledge(round, dossier, &f.head_name, &f.head_date, by)?))
-        .await?;
-    Ok(Redirect::to(&format!("/r/{round}/{dossier}")).into_response())
+    let csrf = f.csrf.clone();
+    change(
+        &app,
+        &s,
+        &headers,
+        &csrf,
+        SUPERVISING,
+        at,
+        move |store, by| {
+            store.acknowledge(at.0, at.1, &f.head_name, &f.head_date, by)?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// `2024-07-05` of a time in milliseconds (China Standard Time, UTC+8).
@@ -588,7 +624,7 @@ async fn export_json(
     s: Session,
     Path(round): Path<i64>,
 ) -> Result<Response, AppError> {
-    s.require(&[Role::Supervisor, Role::Admin])?;
+    s.require(SUPERVISING)?;
     let store = app.store.clone();
     let user = s.user.clone();
     let finals = blocking(move || finals_of(store.as_ref(), round, &user)).await?;
@@ -621,7 +657,7 @@ async fn export_csv(
     s: Session,
     Path(round): Path<i64>,
 ) -> Result<Response, AppError> {
-    s.require(&[Role::Supervisor, Role::Admin])?;
+    s.require(SUPERVISING)?;
     let store = app.store.clone();
     let user = s.user.clone();
     let finals = blocking(move || finals_of(store.as_ref(), round, &user)).await?;
