@@ -42,6 +42,10 @@ enum Command {
     /// Manage the app's accounts.
     #[command(subcommand)]
     User(anjuan_web::cli::UserCmd),
+    /// Supervisors' reports from the data folder: gaps across units, the
+    /// half-year report, rectification, risk points, assessment, annual
+    /// statistics, machine against reviewer, the sampling plan.
+    Report(anjuan_report::cli::ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Import(args) => anjuan_web::cli::import(&args),
         Command::Serve(args) => anjuan_web::cli::serve(&args),
         Command::User(cmd) => anjuan_web::cli::user(&cmd),
+        Command::Report(args) => anjuan_report::cli::report(&args),
         Command::TrainClassifier(a) => {
             anjuan_classify::train::train(&a.truth, &a.run, &a.out).map(|r| {
                 println!("{}: {r}", a.out.display());

@@ -24,18 +24,54 @@ pub fn import_run(store: &dyn Store, run_dir: &Path) -> Result<Vec<ImportOutcome
         .map_err(|e| format!("{}: cannot read: {e}", index_path.display()))?;
     let index: Index = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a scan index: {e}", index_path.display()))?;
+    let sources: Vec<&str> = index.dossiers.iter().map(|d| d.source.as_str()).collect();
     Ok(index
         .dossiers
         .iter()
         .filter(|d| d.status == DossierStatus::Ok)
         .map(|d| ImportOutcome {
             scan_id: d.id.clone(),
-            result: import_dossier(store, &run_dir.join(&d.id)),
+            result: import_dossier(
+                store,
+                &run_dir.join(&d.id),
+                folder_unit(&sources, &d.source),
+            ),
         })
         .collect())
 }
 
-fn import_dossier(store: &dyn Store, dir: &Path) -> Result<Imported, String> {
+/// The unit folder of a dossier when the scanned archive is laid out by
+/// unit (`anjuan scan ARCHIVE`, ARCHIVE holding a folder per unit,
+/// `ARCHIVE/<unit>/…/<dossier>.pdf`): the first folder of its source below
+/// the folder all the run's sources share. None when the dossier lies in
+/// that folder itself (a run of one unit's folder, or of loose files).
+pub fn folder_unit(sources: &[&str], source: &str) -> Option<String> {
+    let parents = |s: &str| -> Vec<String> {
+        let mut parts: Vec<String> = Path::new(s)
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(p) => p.to_str().map(str::to_string),
+                _ => None,
+            })
+            .collect();
+        parts.pop();
+        parts
+    };
+    let mine = parents(source);
+    let shared = sources
+        .iter()
+        .map(|s| parents(s))
+        .map(|p| p.iter().zip(&mine).take_while(|(a, b)| a == b).count())
+        .min()
+        .unwrap_or(0);
+    mine.get(shared).cloned()
+}
+
+fn import_dossier(
+    store: &dyn Store,
+    dir: &Path,
+    folder_unit: Option<String>,
+) -> Result<Imported, String> {
     let review_path = dir.join("review.json");
     let review_json = std::fs::read_to_string(&review_path)
         .map_err(|e| format!("{}: cannot read: {e}", review_path.display()))?;
@@ -77,6 +113,30 @@ fn import_dossier(store: &dyn Store, dir: &Path) -> Result<Imported, String> {
             review_json,
             page_texts,
             page_views,
+            folder_unit,
         })
         .map_err(|e| format!("{}: {e}", review_path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_unit;
+
+    #[test]
+    fn the_unit_is_the_first_folder_below_the_archive() {
+        let run = [
+            "archive/蒲县市场监督管理局/2023/a.pdf",
+            "archive/蒲县市场监督管理局/b.pdf",
+            "archive/黑龙关镇/c.pdf",
+        ];
+        assert_eq!(
+            folder_unit(&run, run[0]).as_deref(),
+            Some("蒲县市场监督管理局")
+        );
+        assert_eq!(folder_unit(&run, run[2]).as_deref(), Some("黑龙关镇"));
+        // One unit's folder scanned alone, or loose files: no folder unit.
+        let one = ["archive/黑龙关镇/c.pdf", "archive/黑龙关镇/d.pdf"];
+        assert_eq!(folder_unit(&one, one[0]), None);
+        assert_eq!(folder_unit(&["samples/x.pdf"], "samples/x.pdf"), None);
+    }
 }

@@ -62,6 +62,9 @@ pub enum Role {
     Admin,
     Reviewer,
     Supervisor,
+    /// A unit's head (负责人): sees the supervisors' reports and edits the
+    /// rectification list of the unit they head.
+    Head,
 }
 
 impl Role {
@@ -70,11 +73,18 @@ impl Role {
             Role::Admin => "admin",
             Role::Reviewer => "reviewer",
             Role::Supervisor => "supervisor",
+            Role::Head => "head",
         }
     }
 
+    /// Whether the role oversees reviews: makes rounds, closes reviews,
+    /// sees every dossier and every unit (supervisors and admins).
+    pub fn supervises(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Reviewer, Role::Supervisor]
+        [Role::Admin, Role::Reviewer, Role::Supervisor, Role::Head]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -86,6 +96,8 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    /// The unit a head heads (none for other roles).
+    pub unit: Option<String>,
 }
 
 /// A scanned dossier to import: its review and its pages' text, as the scan
@@ -99,6 +111,9 @@ pub struct NewDossier {
     /// `pages/NNNN.jpg` (the upright page the OCR read), page 1 first; none
     /// for a page without one (a text-layer page).
     pub page_views: Vec<Option<Vec<u8>>>,
+    /// The unit folder the dossier was scanned from (`ARCHIVE/<unit>/…`),
+    /// when the archive is laid out by unit.
+    pub folder_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +142,9 @@ pub struct DossierRow {
     pub case_number: Option<String>,
     pub page_count: u32,
     pub imported_ms: Millis,
+    /// The unit folder it was scanned from, when the archive is laid out by
+    /// unit.
+    pub folder_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +321,88 @@ pub struct Final {
     pub ack_ms: Option<Millis>,
 }
 
+/// A closed review, by round and dossier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinalRow {
+    pub round: RoundId,
+    pub dossier: DossierId,
+    pub fin: Final,
+}
+
+/// A unit's name read as another from `seq` on (renamed or merged).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitName {
+    pub seq: Seq,
+    pub name: String,
+    pub becomes: String,
+    pub by: UserId,
+    pub at_ms: Millis,
+}
+
+/// Where the rectification of a problem stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RectStatus {
+    /// 待整改.
+    Open,
+    /// 整改中.
+    InProgress,
+    /// 已整改.
+    Done,
+}
+
+impl RectStatus {
+    pub const ALL: [RectStatus; 3] = [RectStatus::Open, RectStatus::InProgress, RectStatus::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RectStatus::Open => "open",
+            RectStatus::InProgress => "in_progress",
+            RectStatus::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RectStatus> {
+        RectStatus::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RectStatus::Open => "待整改",
+            RectStatus::InProgress => "整改中",
+            RectStatus::Done => "已整改",
+        }
+    }
+}
+
+/// An edit of a problem's rectification (第十一条).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRectification {
+    pub round: RoundId,
+    pub dossier: DossierId,
+    /// The rubric item of the confirmed problem.
+    pub item: String,
+    /// 整改措施.
+    pub measure: String,
+    /// ISO date.
+    pub deadline: Option<String>,
+    pub status: RectStatus,
+    pub by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rectification {
+    pub seq: Seq,
+    pub round: RoundId,
+    pub dossier: DossierId,
+    pub item: String,
+    pub measure: String,
+    pub deadline: Option<String>,
+    pub status: RectStatus,
+    pub by: UserId,
+    pub at_ms: Millis,
+}
+
 /// The reviewers' database.
 pub trait Store: Send + Sync {
     // Accounts and sessions.
@@ -315,6 +415,8 @@ pub trait Store: Send + Sync {
     /// The user of a session that has neither ended nor expired at `now_ms`.
     fn session_user(&self, token_hash: &str, now_ms: Millis) -> Result<Option<User>>;
     fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// Makes a head the head of `unit` (a head heads one unit).
+    fn set_unit_of(&self, user: UserId, unit: &str) -> Result<()>;
 
     // Scans.
     /// Imports a scanned dossier, once per input sha256.
@@ -323,6 +425,8 @@ pub trait Store: Send + Sync {
     fn dossier(&self, id: DossierId) -> Result<Option<DossierRow>>;
     /// The dossier's `review.json`, as imported.
     fn review(&self, id: DossierId) -> Result<Review>;
+    /// The dossier's `review.json` as text, byte for byte as imported.
+    fn review_text(&self, id: DossierId) -> Result<String>;
     fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>>;
     /// The page's view (JPEG), when the scan made one.
     fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>>;
@@ -379,6 +483,44 @@ pub trait Store: Send + Sync {
         head_date: &str,
         by: UserId,
     ) -> Result<()>;
+    /// Every closed review, by round then dossier.
+    fn finals(&self) -> Result<Vec<FinalRow>>;
+
+    // What supervisors add.
+    /// From now on the unit `name` reads as `becomes` (a rename, or a merge
+    /// into a unit of that name); `becomes == name` undoes it.
+    fn rename_unit(&self, name: &str, becomes: &str, by: UserId) -> Result<Seq>;
+    /// Every renaming, in order.
+    fn unit_names(&self) -> Result<Vec<UnitName>>;
+    /// Records an edit of a confirmed problem's rectification; only of a
+    /// final review.
+    fn rectify(&self, r: &NewRectification) -> Result<Seq>;
+    /// Every rectification edit, in order (the last of a problem holds).
+    fn rectifications(&self) -> Result<Vec<Rectification>>;
+}
+
+/// The units' names now: each renamed name and what it reads as, chains
+/// followed (A→B, B→C: A reads as C), a loop left at its first name.
+pub fn unit_map(names: &[UnitName]) -> std::collections::BTreeMap<String, String> {
+    let mut last = std::collections::BTreeMap::new();
+    for n in names {
+        last.insert(n.name.clone(), n.becomes.clone());
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for start in last.keys() {
+        let mut at = start.clone();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(next) = last.get(&at) {
+            if !seen.insert(at.clone()) || *next == at {
+                break;
+            }
+            at = next.clone();
+        }
+        if at != *start {
+            out.insert(start.clone(), at);
+        }
+    }
+    out
 }
 
 /// Whether two decisions agree: the same action at the same points.

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_views_and_final",
         include_str!("../migrations/0002_views_and_final.sql"),
     ),
+    (
+        "0003_units_and_rectification",
+        include_str!("../migrations/0003_units_and_rectification.sql"),
+    ),
 ];
 
 /// Readers kept open between calls.
@@ -63,7 +67,24 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The database file inside a data folder.
+pub const DB_FILE: &str = "anjuan.db";
+
 impl SqliteStore {
+    /// Opens the store of an existing data folder (`DIR/anjuan.db`), without
+    /// making one: for readers such as `anjuan report`.
+    pub fn open_existing(dir: &Path) -> Result<SqliteStore> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::NotFound(format!(
+                "{}: no anjuan data folder here (no {DB_FILE}); import a scan first (anjuan import RUN --data {})",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        SqliteStore::open(&path)
+    }
+
     /// Opens (creating if need be) the database at `path` and brings it to
     /// the program's schema.
     pub fn open(path: &Path) -> Result<SqliteStore> {
@@ -153,14 +174,30 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
         )));
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(have as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-        tx.execute_batch(sql)
-            .map_err(|e| StoreError::Db(format!("migration {name}: {e}")))?;
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+    // A migration may rebuild a table (SQLite's way to change a CHECK):
+    // foreign keys are off while it runs (the pragma is a no-op inside a
+    // transaction) and checked before it commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = (|| {
+        for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+            tx.execute_batch(sql)
+                .map_err(|e| StoreError::Db(format!("migration {name}: {e}")))?;
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(StoreError::Db(format!(
+                    "migration {name}: a row of {table} refers to nothing"
+                )));
+            }
+            tx.pragma_update(None, "user_version", i as u32 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
 }
 
 fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
@@ -170,10 +207,11 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
         name: r.get(1)?,
         role: Role::parse(&role).unwrap_or(Role::Reviewer),
         password_hash: r.get(3)?,
+        unit: r.get(4)?,
     })
 }
 
-const USER_COLS: &str = "id, name, role, password_hash";
+const USER_COLS: &str = "id, name, role, password_hash, unit";
 
 fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
     Ok(DossierRow {
@@ -186,11 +224,12 @@ fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
         case_number: r.get(6)?,
         page_count: r.get(7)?,
         imported_ms: r.get(8)?,
+        folder_unit: r.get(9)?,
     })
 }
 
 const DOSSIER_COLS: &str =
-    "id, sha256, scan_id, source, case_kind, agency, case_number, page_count, imported_ms";
+    "id, sha256, scan_id, source, case_kind, agency, case_number, page_count, imported_ms, folder_unit";
 
 fn round_row(r: &rusqlite::Row) -> rusqlite::Result<Round> {
     let units: String = r.get(4)?;
@@ -454,7 +493,7 @@ impl Store for SqliteStore {
     fn session_user(&self, token_hash: &str, now_ms: Millis) -> Result<Option<User>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT u.id, u.name, u.role, u.password_hash FROM sessions s JOIN users u ON u.id = s.user_id
+                "SELECT u.id, u.name, u.role, u.password_hash, u.unit FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.token_hash = ?1 AND s.ended_ms IS NULL AND s.expires_ms > ?2",
                 params![token_hash, now_ms],
                 user_row,
@@ -470,6 +509,29 @@ impl Store for SqliteStore {
                 params![token_hash, now_ms()],
             )?;
             Ok(())
+        })
+    }
+
+    fn set_unit_of(&self, user: UserId, unit: &str) -> Result<()> {
+        let unit = unit.trim();
+        if unit.is_empty() {
+            return Err(StoreError::Invalid("a head heads a named unit".into()));
+        }
+        self.write(|tx| {
+            let role: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
+                .optional()?;
+            match role.as_deref() {
+                None => Err(StoreError::NotFound(format!("user {user}"))),
+                Some("head") => {
+                    tx.execute(
+                        "UPDATE users SET unit = ?2 WHERE id = ?1",
+                        params![user, unit],
+                    )?;
+                    Ok(())
+                }
+                Some(_) => Err(StoreError::Refused("only a head heads a unit".into())),
+            }
         })
     }
 
@@ -507,8 +569,8 @@ impl Store for SqliteStore {
                 return Ok(Imported::Existing(id));
             }
             tx.execute(
-                "INSERT INTO dossiers (sha256, scan_id, source, case_kind, agency, case_number, page_count, review_json, imported_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO dossiers (sha256, scan_id, source, case_kind, agency, case_number, page_count, review_json, imported_ms, folder_unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     sha,
                     review.dossier.id,
@@ -518,7 +580,8 @@ impl Store for SqliteStore {
                     review.case.case_number,
                     review.pages.len() as u32,
                     dossier.review_json,
-                    now_ms()
+                    now_ms(),
+                    dossier.folder_unit.as_deref().map(str::trim).filter(|u| !u.is_empty()),
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -559,8 +622,8 @@ impl Store for SqliteStore {
         })
     }
 
-    fn review(&self, id: DossierId) -> Result<Review> {
-        let json: String = self.read(|c| {
+    fn review_text(&self, id: DossierId) -> Result<String> {
+        self.read(|c| {
             c.query_row(
                 "SELECT review_json FROM dossiers WHERE id = ?1",
                 [id],
@@ -568,7 +631,11 @@ impl Store for SqliteStore {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("dossier {id}")))
-        })?;
+        })
+    }
+
+    fn review(&self, id: DossierId) -> Result<Review> {
+        let json = self.review_text(id)?;
         serde_json::from_str(&json)
             .map_err(|e| StoreError::Db(format!("dossier {id}: stored review.json: {e}")))
     }
@@ -982,6 +1049,136 @@ impl Store for SqliteStore {
                     Ok(())
                 }
             }
+        })
+    }
+
+    fn finals(&self) -> Result<Vec<FinalRow>> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT round_id, dossier_id, closed_by, closed_ms, head_name, head_date, ack_by, ack_ms
+                 FROM finals ORDER BY round_id, dossier_id",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(FinalRow {
+                    round: r.get(0)?,
+                    dossier: r.get(1)?,
+                    fin: Final {
+                        closed_by: r.get(2)?,
+                        closed_ms: r.get(3)?,
+                        head_name: r.get(4)?,
+                        head_date: r.get(5)?,
+                        ack_by: r.get(6)?,
+                        ack_ms: r.get(7)?,
+                    },
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn rename_unit(&self, name: &str, becomes: &str, by: UserId) -> Result<Seq> {
+        let (name, becomes) = (name.trim(), becomes.trim());
+        if name.is_empty() || becomes.is_empty() {
+            return Err(StoreError::Invalid(
+                "a unit is renamed from a name to a name".into(),
+            ));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO unit_names (name, becomes, by_user, at_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![name, becomes, by, now_ms()],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn unit_names(&self) -> Result<Vec<UnitName>> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT seq, name, becomes, by_user, at_ms FROM unit_names ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(UnitName {
+                    seq: r.get(0)?,
+                    name: r.get(1)?,
+                    becomes: r.get(2)?,
+                    by: r.get(3)?,
+                    at_ms: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    fn rectify(&self, r: &NewRectification) -> Result<Seq> {
+        let item = r.item.trim();
+        if item.is_empty() {
+            return Err(StoreError::Invalid(
+                "a rectification names the problem's item".into(),
+            ));
+        }
+        let deadline = r
+            .deadline
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        if let Some(d) = deadline {
+            if !is_iso_date(d) {
+                return Err(StoreError::Invalid(format!(
+                    "the deadline {d:?} is not a date (YYYY-MM-DD)"
+                )));
+            }
+        }
+        if r.status == RectStatus::Done && r.measure.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a problem is rectified by a measure: name it".into(),
+            ));
+        }
+        self.write(|tx| {
+            if !closed(tx, r.round, r.dossier)? {
+                return Err(StoreError::Refused(
+                    "only the problems of a final review are rectified".into(),
+                ));
+            }
+            tx.execute(
+                "INSERT INTO rectifications (round_id, dossier_id, item, measure, deadline, status, by_user, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    r.round,
+                    r.dossier,
+                    item,
+                    r.measure.trim(),
+                    deadline,
+                    r.status.as_str(),
+                    r.by,
+                    now_ms()
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn rectifications(&self) -> Result<Vec<Rectification>> {
+        self.read(|c| {
+            let mut st = c.prepare(
+                "SELECT seq, round_id, dossier_id, item, measure, deadline, status, by_user, at_ms
+                 FROM rectifications ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| {
+                let status: String = r.get(6)?;
+                Ok(Rectification {
+                    seq: r.get(0)?,
+                    round: r.get(1)?,
+                    dossier: r.get(2)?,
+                    item: r.get(3)?,
+                    measure: r.get(4)?,
+                    deadline: r.get(5)?,
+                    status: RectStatus::parse(&status).unwrap_or(RectStatus::Open),
+                    by: r.get(7)?,
+                    at_ms: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 }

@@ -68,6 +68,7 @@ fn new_dossier(id: &str, sha: &str, pages: u32) -> NewDossier {
         page_views: (1..=pages)
             .map(|p| Some(format!("jpeg {p}").into_bytes()))
             .collect(),
+        folder_unit: None,
     }
 }
 
@@ -182,6 +183,7 @@ fn importing_a_scan_twice_keeps_one_dossier_and_its_review_as_written() {
             review_json: "{\"schema\": 1".into(),
             page_texts: vec![],
             page_views: vec![],
+            folder_unit: None,
         })
         .unwrap_err()
         .to_string();

@@ -114,6 +114,7 @@ fn main() {
             review_json: serde_json::to_string(&review()).unwrap(),
             page_texts: (0..PAGES).map(|_| text.clone()).collect(),
             page_views: views,
+            folder_unit: None,
         })
         .unwrap()
         .id();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The database file inside a data folder.
-pub const DB_FILE: &str = "anjuan.db";
+pub use anjuan_store::sqlite::DB_FILE;
 
 /// Opens (creating if need be) the store of the data folder `dir`.
 pub fn open_data(dir: &Path) -> anyhow::Result<SqliteStore> {
@@ -108,9 +108,13 @@ pub enum UserCmd {
     /// of standard input).
     Add {
         name: String,
-        /// admin, reviewer or supervisor.
+        /// admin, reviewer, supervisor, or head (a unit's head: sees the
+        /// reports of their unit, edits its rectification list).
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The unit a head heads, as the reports name it.
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
     },
@@ -122,7 +126,7 @@ pub enum UserCmd {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("{s:?}: a role is admin, reviewer or supervisor"))
+    Role::parse(s).ok_or_else(|| format!("{s:?}: a role is admin, reviewer, supervisor or head"))
 }
 
 /// Shortest password accepted.
@@ -130,7 +134,16 @@ pub const MIN_PASSWORD: usize = 8;
 
 pub fn user(cmd: &UserCmd) -> anyhow::Result<i32> {
     match cmd {
-        UserCmd::Add { name, role, data } => {
+        UserCmd::Add {
+            name,
+            role,
+            unit,
+            data,
+        } => {
+            if (*role == Role::Head) != unit.is_some() {
+                eprintln!("anjuan user add: a head, and only a head, is added with --unit UNIT");
+                return Ok(2);
+            }
             let store = open_data(data)?;
             let password = read_password()?;
             if password.chars().count() < MIN_PASSWORD {
@@ -138,7 +151,13 @@ pub fn user(cmd: &UserCmd) -> anyhow::Result<i32> {
                 return Ok(2);
             }
             let hash = crate::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
-            match store.add_user(name, *role, &hash) {
+            let added = store.add_user(name, *role, &hash).and_then(|id| {
+                if let Some(u) = unit {
+                    store.set_unit_of(id, u)?;
+                }
+                Ok(id)
+            });
+            match added {
                 Ok(_) => {
                     println!("added {} ({})", name.trim(), role.as_str());
                     Ok(0)
@@ -152,7 +171,12 @@ pub fn user(cmd: &UserCmd) -> anyhow::Result<i32> {
         UserCmd::List { data } => {
             let store = open_data(data)?;
             for u in store.users()? {
-                println!("{}\t{}", u.name, u.role.as_str());
+                println!(
+                    "{}\t{}\t{}",
+                    u.name,
+                    u.role.as_str(),
+                    u.unit.as_deref().unwrap_or("")
+                );
             }
             Ok(0)
         }

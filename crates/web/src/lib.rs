@@ -10,6 +10,7 @@
 //! - [`score`]: a reviewer's live score from their decisions.
 //! - [`sheet`]: the 评查表 of a review (deductions, basic standards, grade).
 //! - [`review`]: two reviews become one: reconcile, sign, close, acknowledge; the 评查表 and the exports.
+//! - [`supervise`]: the supervisors' reports (gaps across units, half-year report, rectification, …) as pages and exports.
 //!
 //! Every route but the login page and the static files needs a session;
 //! every state change is a POST checked by [`auth::same_origin`] and the
@@ -21,7 +22,8 @@ pub mod pages;
 pub mod pdf;
 pub mod review;
 pub mod score;
-pub mod sheet;
+pub mod supervise;
+pub use anjuan_report::sheet;
 
 use anjuan_store::{Store, StoreError};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -34,6 +34,7 @@ type AppState = Arc<App>;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::review::routes())
+        .merge(crate::supervise::routes())
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
@@ -264,7 +265,7 @@ async fn home(
     s: Session,
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
-    let runs = if s.user.role == Role::Reviewer {
+    let runs = if !s.user.role.supervises() {
         Vec::new()
     } else {
         app.scan_runs()
@@ -286,7 +287,7 @@ async fn home(
                 decided,
             });
         }
-        let (rounds, dossiers) = if role == Role::Reviewer {
+        let (rounds, dossiers) = if !role.supervises() {
             (Vec::new(), Vec::new())
         } else {
             (store.rounds()?, store.dossiers()?)
@@ -294,7 +295,7 @@ async fn home(
         Ok((mine, rounds, dossiers))
     })
     .await?;
-    let supervising = s.user.role != Role::Reviewer;
+    let supervising = s.user.role.supervises();
     page(HomePage {
         s,
         mine,
@@ -876,7 +877,7 @@ async fn submit(
 /// Whether `user` may see dossier `id`: a supervisor or admin, or one of its
 /// reviewers.
 fn may_see(store: &dyn Store, id: i64, user: &User) -> Result<(), AppError> {
-    if user.role != Role::Reviewer
+    if user.role.supervises()
         || store
             .assignments_of_reviewer(user.id)?
             .iter()

@@ -70,7 +70,7 @@ impl Ctx {
             )));
         }
         let reviewer = assignments.iter().any(|a| a.reviewer_id == user.id);
-        if user.role == Role::Reviewer && !reviewer {
+        if !user.role.supervises() && !reviewer {
             return Err(AppError::forbidden("this dossier is not given to you"));
         }
         let open = assignments
@@ -281,7 +281,7 @@ async fn reconcile_page(
     let unresolved = rows.iter().filter(|r| !r.resolved).count();
     let signers = c.signers();
     let is_reviewer = c.assignments.iter().any(|a| a.reviewer_id == s.user.id);
-    let supervising = s.user.role != Role::Reviewer;
+    let supervising = s.user.role.supervises();
     page(ReconcilePage {
         sheet: c.sheet(),
         all_signed: signers.iter().all(|(_, at)| at.is_some()),
@@ -428,21 +428,7 @@ async fn acknowledge(
     .await
 }
 
-/// `2024-07-05` of a time in milliseconds (China Standard Time, UTC+8).
-pub fn date_of(ms: i64) -> String {
-    let days = (ms + 8 * 3_600_000).div_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub use anjuan_report::period::date_of;
 
 /// What the 评查表 shows, for the print page and the PDF alike.
 pub struct FormData {
@@ -639,18 +625,7 @@ async fn export_json(
 
 /// A CSV field: quoted when it holds a comma, quote or line break; a
 /// leading =, +, - or @ is quoted away so a spreadsheet does not run it.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
+use anjuan_report::export::csv_field;
 
 async fn export_csv(
     State(app): State<AppState>,

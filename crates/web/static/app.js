@@ -129,3 +129,41 @@
     document.addEventListener("mouseup", up);
   });
 })();
+// Reports: a table's column sorts by a click (or Enter) on its heading,
+// numbers by value, text in Chinese order; a total row stays last. The
+// print button prints the page.
+(function () {
+  "use strict";
+  function key(td) {
+    if (!td) return "";
+    var n = td.getAttribute("data-num");
+    return n !== null ? parseFloat(n) : td.textContent.trim();
+  }
+  function sortBy(th) {
+    var table = th.closest("table");
+    var col = parseInt(th.getAttribute("data-col"), 10);
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    var heads = table.querySelectorAll("th[data-col]");
+    for (var i = 0; i < heads.length; i++) heads[i].removeAttribute("aria-sort");
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var total = rows.filter(function (r) { return r.classList.contains("total"); });
+    rows = rows.filter(function (r) { return !r.classList.contains("total"); });
+    rows.sort(function (a, b) {
+      var x = key(a.cells[col]), y = key(b.cells[col]);
+      var c = (typeof x === "number" && typeof y === "number") ? x - y : String(x).localeCompare(String(y), "zh-CN");
+      return asc ? c : -c;
+    });
+    rows.concat(total).forEach(function (r) { body.appendChild(r); });
+  }
+  document.addEventListener("click", function (e) {
+    var th = e.target.closest && e.target.closest("table.sortable th[data-col]");
+    if (th) sortBy(th);
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+  document.addEventListener("keydown", function (e) {
+    var th = e.target.closest && e.target.closest("table.sortable th[data-col]");
+    if (th && e.key === "Enter") sortBy(th);
+  });
+})();

@@ -107,6 +107,7 @@ fn setup() -> T {
             review_json: serde_json::to_string(&review()).unwrap(),
             page_texts: vec![format!("第一页 {HOSTILE}"), "第二页".into()],
             page_views: vec![Some(page_jpeg()), None],
+            folder_unit: None,
         })
         .unwrap()
         .id();

@@ -3,7 +3,8 @@
 //! the machine's draft and a state of decisions (one reviewer's, or the
 //! agreed review); the print page, the exports and the live score read it.
 
-use anjuan_core::contract::{FindingKind, Review};
+use anjuan_core::contract::{Finding, FindingKind, Review};
+use anjuan_core::CaseKind;
 use anjuan_store::{Action, Decision};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,6 +16,9 @@ pub struct Deduction {
     pub text: String,
     pub points: f64,
     pub reason: String,
+    /// The pages it was found on: the reviewer's drawn boxes, else the
+    /// machine's evidence (empty: about the whole file).
+    pub pages: Vec<u32>,
 }
 
 /// A basic standard the file failed (二、基础标准 不合格原因).
@@ -23,6 +27,7 @@ pub struct BasicFailure {
     pub item: String,
     pub text: String,
     pub reason: String,
+    pub pages: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,13 +44,27 @@ pub struct Sheet {
 
 impl Sheet {
     pub fn new(review: &Review, state: &BTreeMap<String, &Decision>) -> Sheet {
-        let rubric = anjuan_rubric::Rubric::for_kind(review.case_kind, &[]);
+        Sheet::of(review.case_kind, &review.findings, state)
+    }
+
+    /// The sheet of a file of `kind` whose draft found `findings`.
+    pub fn of(kind: CaseKind, findings: &[Finding], state: &BTreeMap<String, &Decision>) -> Sheet {
+        let rubric = anjuan_rubric::Rubric::for_kind(kind, &[]);
         let item = |id: &str| rubric.and_then(|r| r.item(id));
         let text = |id: &str| item(id).map(|i| i.text.clone()).unwrap_or_default();
         let mut deductions = Vec::new();
         let mut basic_failures = Vec::new();
         for (id, d) in state {
-            let finding = review.findings.iter().find(|f| &f.item == id);
+            let finding = findings.iter().find(|f| &f.item == id);
+            let mut pages: Vec<u32> = if d.marks.is_empty() {
+                finding
+                    .map(|f| f.evidence.iter().filter_map(|e| e.page).collect())
+                    .unwrap_or_default()
+            } else {
+                d.marks.iter().map(|m| m.page).collect()
+            };
+            pages.sort_unstable();
+            pages.dedup();
             let cap = item(id).and_then(|i| i.points).unwrap_or(f64::INFINITY);
             // The reviewer's words when they gave any, else the machine's.
             let reason = if d.reason.trim().is_empty() {
@@ -61,6 +80,7 @@ impl Sheet {
                         item: id.clone(),
                         text: text(id),
                         reason,
+                        pages,
                     });
                     continue;
                 }
@@ -69,6 +89,7 @@ impl Sheet {
                         item: id.clone(),
                         text: text(id),
                         reason,
+                        pages,
                     });
                     continue;
                 }
@@ -83,6 +104,7 @@ impl Sheet {
                     text: text(id),
                     points,
                     reason,
+                    pages,
                 });
             }
         }
