@@ -1677,19 +1677,25 @@ pub fn drill(ds: &Dataset, q: &Query, d: &Drill) -> Report {
                 continue;
             }
         }
-        let Some(o) = f.outcome(q.basis) else {
+        // A statistics figure counts every processed file, reviewed or
+        // not: one row per file, its review's outcome when it has one.
+        let o = f.outcome(q.basis);
+        if o.is_none() && d.stat.is_none() {
             continue;
-        };
+        }
         if let Some(g) = &d.grade {
-            if &o.grade != g {
+            if o.is_none_or(|o| &o.grade != g) {
                 continue;
             }
         }
-        let problems: Vec<&Problem> = o
-            .problems
-            .iter()
-            .filter(|p| d.item.as_ref().is_none_or(|i| &p.item == i))
-            .collect();
+        let problems: Vec<&Problem> = match o {
+            Some(o) if d.stat.is_none() => o
+                .problems
+                .iter()
+                .filter(|p| d.item.as_ref().is_none_or(|i| &p.item == i))
+                .collect(),
+            _ => Vec::new(),
+        };
         if d.item.is_some() && problems.is_empty() && d.outcome.is_none() {
             continue;
         }
@@ -1700,8 +1706,8 @@ pub fn drill(ds: &Dataset, q: &Query, d: &Drill) -> Report {
                 Cell::text(f.case_number()),
                 Cell::text(kind_label(f.kind)),
                 Cell::text(f.date.clone().unwrap_or_default()),
-                Cell::num(o.score),
-                Cell::text(&o.grade),
+                o.map_or_else(|| Cell::text("未评查"), |o| Cell::num(o.score)),
+                Cell::text(o.map(|o| o.grade.as_str()).unwrap_or("")),
                 Cell::text(p.map(|p| p.item.clone()).unwrap_or_default()),
                 match p.and_then(|p| p.points) {
                     Some(x) => Cell::num(x),
