@@ -11,6 +11,12 @@
 //! Chromium is started by chromedriver with the flags of the brief and a
 //! fresh profile; nothing is downloaded.
 //!
+//! Reports: on a store whose figures are known by hand (the report crate's
+//! fixture), a supervisor reads the gaps across units, drills down, sorts,
+//! prints the half-year report on A4, renames a unit; a unit's head edits
+//! the rectification list of their unit only; what the pages and exports
+//! show is what `anjuan report` prints.
+//!
 //! Killed: two reviewers decide at once while the server is killed with
 //! SIGKILL; after a restart every decision the server acknowledged is there
 //! and the database passes SQLite's integrity check.
@@ -22,6 +28,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+#[path = "../crates/report/tests/fixture/mod.rs"]
+mod fixture;
 
 const BIN: &str = env!("CARGO_BIN_EXE_anjuan");
 const PASSWORD: &str = "评查-口令-2024";
@@ -435,23 +444,10 @@ fn serve(data: &Path) -> (Proc, String) {
     (server, base)
 }
 
-#[test]
-fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
-    std::fs::create_dir_all(&shots).unwrap();
-    let d = tempfile::tempdir().unwrap();
-    let scan = scanned();
-    let review: Value =
-        serde_json::from_str(&std::fs::read_to_string(scan.join("d2026-025/review.json")).unwrap())
-            .unwrap();
-    let findings = review["findings"].as_array().unwrap().len();
-    assert!(findings >= 2, "the sample has findings to review: {review}");
-    assert!(scan.join("d2026-025/pages/0001.jpg").is_file());
-    let data = data_folder(d.path());
-    let (server, base) = serve(&data);
-
+/// chromedriver on a free loopback port, ready: its port and process.
+fn chromedriver() -> (u16, Proc) {
     let driver_port = free_port();
-    let _driver = Proc(
+    let driver = Proc(
         Command::new("chromedriver")
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
@@ -467,6 +463,26 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         std::thread::sleep(Duration::from_millis(200));
     }
+
+    (driver_port, driver)
+}
+
+#[test]
+fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let scan = scanned();
+    let review: Value =
+        serde_json::from_str(&std::fs::read_to_string(scan.join("d2026-025/review.json")).unwrap())
+            .unwrap();
+    let findings = review["findings"].as_array().unwrap().len();
+    assert!(findings >= 2, "the sample has findings to review: {review}");
+    assert!(scan.join("d2026-025/pages/0001.jpg").is_file());
+    let data = data_folder(d.path());
+    let (server, base) = serve(&data);
+
+    let (driver_port, _driver) = chromedriver();
 
     // The supervisor makes a round and gives the dossier to both reviewers.
     let boss = Browser::new(driver_port, &base, &shots);
@@ -810,4 +826,243 @@ fn decisions_acknowledged_before_a_sigkill_survive_it() {
         acknowledged.len(),
         kept.len()
     );
+}
+
+/// The cells of the table captioned `caption` on the page, row by row.
+fn page_table(b: &Browser, caption: &str) -> Vec<Vec<String>> {
+    let script = format!(
+        "var hs = Array.from(document.querySelectorAll('h2')).filter(h => h.innerText.startsWith({}));\
+         if (!hs.length) return null;\
+         var t = hs[0].nextElementSibling.querySelector('table');\
+         return Array.from(t.tBodies[0].rows).map(r => Array.from(r.cells).map(c => c.innerText.trim()));",
+        json!(caption)
+    );
+    let v = b.js(&script);
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("table {caption}: {e}:\n{}", b.text()))
+}
+
+/// The same table as `anjuan report … --format json` prints it.
+fn cli_table(data: &Path, args: &[&str], caption: &str) -> Vec<Vec<String>> {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    let d = shown(data);
+    all.extend(["--data", &d, "--format", "json"]);
+    let r: Value = serde_json::from_str(&run(&all, None)).unwrap();
+    let t = r["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().starts_with(caption))
+        .unwrap_or_else(|| panic!("{caption} not in {r}"));
+    t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["text"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_supervisor_and_a_unit_head_use_the_reports_in_a_real_browser() {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let hash = anjuan_web::auth::hash_password(PASSWORD).unwrap();
+    let fx = fixture::build(&data.join("anjuan.db"), &hash);
+    let (server, base) = serve(&data);
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let (driver_port, _driver) = chromedriver();
+
+    // The supervisor: gaps across units, as `anjuan report gaps` counts them.
+    let boss = Browser::new(driver_port, &base, &shots);
+    boss.login("王五");
+    boss.click("header.top a[href='/reports']");
+    boss.click("a[href^='/reports/gaps']");
+    boss.wait_text("单位×评查项目");
+    let page = boss.text();
+    assert!(page.contains("经评查确认（已定稿的评查表）"), "{page}");
+    for caption in ["单位×评查项目", "等次分布与平均分", "问题明细"] {
+        assert_eq!(
+            page_table(&boss, caption),
+            cli_table(&data, &["gaps"], caption),
+            "{caption}: the page and anjuan report agree"
+        );
+    }
+    // 市场's P-2.2.7: 2 files, 1.5 points (worked out in the fixture).
+    let detail = page_table(&boss, "问题明细");
+    assert!(detail
+        .iter()
+        .any(|r| r[0] == fixture::M && r[1] == "P-2.2.7" && r[3] == "2" && r[4] == "1.5"));
+    assert_eq!(
+        boss.js("return document.querySelectorAll('figure.chart svg').length"),
+        json!(1)
+    );
+    boss.shot("5-report-gaps");
+
+    // Sorting a column by a click; the drill-down behind a cell.
+    boss.js("Array.from(document.querySelectorAll('h2')).find(h => h.innerText.startsWith('等次分布')).nextElementSibling.querySelector('th[data-col=\"2\"]').click()");
+    let grades = page_table(&boss, "等次分布与平均分");
+    let means: Vec<f64> = grades.iter().map(|r| r[2].parse().unwrap()).collect();
+    let mut sorted = means.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(means, sorted, "sorted by 平均分, ascending");
+    boss.click("td a[href*='item=P-2.2.7'][href*='unit=%E8%92%B2%E5%8E%BF%E5%B8%82']");
+    boss.wait_text("案卷与问题");
+    let files: Vec<String> = page_table(&boss, "案卷")
+        .iter()
+        .map(|r| r[1].clone())
+        .collect();
+    assert_eq!(files, vec!["m1", "m2"]);
+    boss.shot("6-report-drill");
+
+    // The half-year report, compared with the half-year before, on A4.
+    boss.go("/reports/half-year?period=2023H1&basis=confirmed");
+    boss.wait_text("2023年上半年");
+    assert_eq!(
+        page_table(&boss, "各单位评查情况"),
+        cli_table(
+            &data,
+            &["half-year", "--period", "2023H1"],
+            "各单位评查情况"
+        )
+    );
+    boss.shot("7-report-half-year");
+    let pdf = boss.cmd(
+        "POST",
+        "/print",
+        json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
+    );
+    let pdf = base64_decode(pdf.as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF"));
+    std::fs::write(shots.join("7-report-half-year.pdf"), pdf).unwrap();
+
+    // The annual statistics table: the app's CSV is the command's, and the
+    // XLSX is a workbook.
+    let http = Client::login(port, "王五");
+    let (status, csv) = http
+        .get("/reports/annual/export?format=csv&period=2023&basis=confirmed")
+        .unwrap();
+    assert_eq!(status, 200);
+    let cli_csv = run(
+        &[
+            "report",
+            "annual",
+            "--period",
+            "2023",
+            "--format",
+            "csv",
+            "--data",
+            &shown(&data),
+        ],
+        None,
+    );
+    assert_eq!(csv, cli_csv);
+    let (status, xlsx) = http
+        .get("/reports/annual/export?format=xlsx&period=2023")
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with("PK"), "an xlsx is a zip");
+    boss.go("/reports/annual?period=2023");
+    boss.wait_text("行政执法数据");
+    boss.shot("8-report-annual");
+
+    // A unit renamed from the page.
+    boss.go("/reports/units");
+    boss.type_in("#rename input[name=name]", fixture::Z);
+    boss.type_in("#rename input[name=becomes]", "蒲县黑龙关镇");
+    boss.click("#rename button[type=submit]");
+    boss.wait_text("已保存");
+    let units = page_table(&boss, "执法单位");
+    assert!(
+        units
+            .iter()
+            .any(|r| r[0] == "蒲县黑龙关镇" && r[6] == fixture::Z),
+        "{units:?}"
+    );
+    boss.shot("9-report-units");
+
+    // The head of 市场 sees their unit only and edits its rectification.
+    let head = Browser::new(driver_port, &base, &shots);
+    head.login("赵局长");
+    head.go(&format!(
+        "/reports/gaps?unit={}",
+        "%E8%92%B2%E5%8E%BF%E4%BA%A4%E9%80%9A%E8%BF%90%E8%BE%93%E5%B1%80"
+    ));
+    head.wait_text("单位×评查项目");
+    assert!(head.text().contains(&format!("单位：{}", fixture::M)));
+    assert!(!head.text().contains(fixture::T), "another unit's figures");
+    let (status, _) = Client::login(port, "赵局长").get("/reports/units").unwrap();
+    assert_eq!(status, 403);
+    head.go("/reports/rectification?period=all");
+    head.wait_text("整改清单");
+    let rows = head
+        .js("return document.querySelectorAll('table.rect tbody tr').length")
+        .as_i64()
+        .unwrap();
+    assert_eq!(rows, 3, "市场's three confirmed problems");
+    let line = format!("#p-{}-P-3\\.2\\.5", fx.ids["m2"]);
+    head.type_in(
+        &format!("{line} textarea[name=measure]"),
+        "补盖印章，并对全局案卷逐卷核查",
+    );
+    head.js(&format!(
+        "document.querySelector('{}').value='2099-06-30';document.querySelector('{}').value='in_progress';",
+        format!("{line} input[name=deadline]").replace('\\', "\\\\"),
+        format!("{line} select[name=status]").replace('\\', "\\\\")
+    ));
+    head.click(&format!("{line} button[type=submit]"));
+    head.wait_text("已保存");
+    let progress = page_table(&head, "整改进度");
+    let want: Vec<String> = [fixture::M, "3", "0", "1", "2", "0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(progress, vec![want]);
+    head.shot("10-report-rectification");
+    let pdf = head.cmd(
+        "POST",
+        "/print",
+        json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
+    );
+    let pdf = base64_decode(pdf.as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF"));
+    std::fs::write(shots.join("10-report-rectification.pdf"), pdf).unwrap();
+    // The edit is in the store, and the command line sees it.
+    let list = cli_table(&data, &["rectification"], "整改清单");
+    assert!(list.iter().any(|r| r[3] == "P-3.2.5"
+        && r[7] == "补盖印章，并对全局案卷逐卷核查"
+        && r[9] == "整改中"));
+    // Not another unit's problem.
+    let t1 = fx.ids["t1"].to_string();
+    let round = fx.round.to_string();
+    let zhao = Client::login(port, "赵局长");
+    let (status, page) = zhao.get("/reports/rectification").unwrap();
+    assert_eq!(status, 200);
+    let csrf = field_after(&page, "action=\"/rectify\"", "csrf");
+    let status = zhao
+        .post(
+            "/rectify",
+            &[
+                ("csrf", &csrf),
+                ("round", &round),
+                ("dossier", &t1),
+                ("item", "P-B4-2"),
+                ("measure", "x"),
+                ("status", "done"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(status, 403, "a head edits their own unit's list only");
+    eprintln!("screenshots: {}", shots.display());
+    drop(head);
+    drop(boss);
+    drop(server);
 }

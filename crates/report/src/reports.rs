@@ -479,7 +479,11 @@ pub fn gaps(ds: &Dataset, q: &Query) -> Report {
             ..Drill::default()
         };
         row.push(Cell {
-            text: format!("{n} / −{}", fmt_num(pts)),
+            text: if pts > 0.0 {
+                format!("{n} / −{}", fmt_num(pts))
+            } else {
+                format!("{n} / 基础")
+            },
             num: Some(n as f64),
             link: Some(drill.link(q)),
             heat: 0,
