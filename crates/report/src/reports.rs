@@ -1086,21 +1086,39 @@ pub fn risks(ds: &Dataset, q: &Query) -> Report {
         }
     }
     halves.reverse();
-    let trend_of = |pred: &dyn Fn(&FileRecord) -> bool, item: &str| -> String {
+    // Each unit's field, worked out once; the trend of every (scope, name,
+    // item) counted in one pass over the files.
+    let fields: BTreeMap<&str, String> = ds
+        .files
+        .iter()
+        .map(|f| (f.unit.as_str(), field_of(&f.unit)))
+        .collect();
+    let field_key = |f: &FileRecord| format!("{}·{}", fields[f.unit.as_str()], kind_label(f.kind));
+    let mut trends: BTreeMap<(&str, String, String), Vec<usize>> = BTreeMap::new();
+    for f in &ds.files {
+        let Some(i) = halves.iter().position(|p| in_period(f, p)) else {
+            continue;
+        };
+        let Some(o) = f.outcome(q.basis) else {
+            continue;
+        };
+        let items: BTreeSet<&str> = o.problems.iter().map(|p| p.item.as_str()).collect();
+        let field = field_key(f);
+        for item in items {
+            for key in [
+                ("单位", f.unit.clone(), item.to_string()),
+                ("领域", field.clone(), item.to_string()),
+            ] {
+                trends.entry(key).or_insert_with(|| vec![0; halves.len()])[i] += 1;
+            }
+        }
+    }
+    let trend_of = |scope: &str, name: &str, item: &str| -> String {
+        let counts = trends.get(&(scope, name.to_string(), item.to_string()));
         halves
             .iter()
-            .map(|p| {
-                let n = ds
-                    .files
-                    .iter()
-                    .filter(|f| in_period(f, p) && pred(f))
-                    .filter(|f| {
-                        f.outcome(q.basis)
-                            .is_some_and(|o| o.problems.iter().any(|x| x.item == item))
-                    })
-                    .count();
-                format!("{}:{n}", p.key)
-            })
+            .enumerate()
+            .map(|(i, p)| format!("{}:{}", p.key, counts.map_or(0, |c| c[i])))
             .collect::<Vec<_>>()
             .join(" → ")
     };
@@ -1123,7 +1141,7 @@ pub fn risks(ds: &Dataset, q: &Query) -> Report {
     let mut acc: BTreeMap<(String, String, String), Acc> = BTreeMap::new();
     for f in &files {
         let o = f.outcome(q.basis).unwrap();
-        let field = format!("{}·{}", field_of(&f.unit), kind_label(f.kind));
+        let field = field_key(f);
         let mut seen = BTreeSet::new();
         for p in &o.problems {
             if !seen.insert(p.item.clone()) {
@@ -1163,33 +1181,13 @@ pub fn risks(ds: &Dataset, q: &Query) -> Report {
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(r, _)| r.clone())
             .unwrap_or_default();
-        let (trend, link) = if scope == "单位" {
-            let u = name.clone();
-            (
-                trend_of(&|f: &FileRecord| f.unit == u, &item),
-                Drill {
-                    unit: Some(name.clone()),
-                    item: Some(item.clone()),
-                    ..Drill::default()
-                }
-                .link(q),
-            )
-        } else {
-            let fname = name.clone();
-            (
-                trend_of(
-                    &|f: &FileRecord| {
-                        format!("{}·{}", field_of(&f.unit), kind_label(f.kind)) == fname
-                    },
-                    &item,
-                ),
-                Drill {
-                    item: Some(item.clone()),
-                    ..Drill::default()
-                }
-                .link(q),
-            )
-        };
+        let trend = trend_of(&scope, &name, &item);
+        let link = Drill {
+            unit: (scope == "单位").then(|| name.clone()),
+            item: Some(item.clone()),
+            ..Drill::default()
+        }
+        .link(q);
         t.rows.push(vec![
             Cell::text(&scope),
             Cell::text(&name),

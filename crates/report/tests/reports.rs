@@ -436,6 +436,18 @@ fn risk_points_and_assessment() {
         .flat_map(|t| t.rows.iter())
         .any(|row| row.iter().any(|c| c.text == M) && row.iter().any(|c| c.text == "P-2.2.7"));
     assert!(recurring, "{text}");
+    // Its trend over the last four half-years: both in 2023H1.
+    let t = &r.tables[0];
+    let trend = t.columns.iter().position(|c| c == "趋势").unwrap();
+    let line = t
+        .rows
+        .iter()
+        .find(|row| row[0].text == "单位" && row[1].text == M && row[2].text == "P-2.2.7")
+        .unwrap();
+    assert_eq!(
+        line[trend].text,
+        "2022H1:0 → 2022H2:0 → 2023H1:2 → 2023H2:0"
+    );
     let a = reports::assessment(&ds, &q("2023H1", Basis::Confirmed));
     let t = &a.tables[0];
     assert_eq!(row(t, &[M])["案卷质量得分"], "98.8");
