@@ -19,7 +19,7 @@
 //! Exits 1 when anything takes longer than 5 s.
 //!
 //! ```sh
-//! CARGO_TARGET_DIR=/work/target-bench cargo bench -p anjuan-report --bench report
+//! cargo bench -p anjuan-report --bench report
 //! ```
 //!
 //! `ANJUAN_BENCH_DOSSIERS` (default 10000) and `ANJUAN_BENCH_REPEATS`
