@@ -1502,6 +1502,31 @@ pub fn calibration(ds: &Dataset, q: &Query) -> Report {
             Cell::num(c.missed as f64).link(link(item, "missed")),
         ]);
     }
+    // What the reviewers made of each item's suggestions, and what they
+    // added: an item whose bar is mostly 驳回 is a check to doubt.
+    let parts = ["确认".to_string(), "驳回".to_string(), "漏报".to_string()];
+    let mut bars: Vec<(String, Vec<f64>)> = counts
+        .iter()
+        .map(|(item, c)| {
+            (
+                item.clone(),
+                vec![c.confirmed as f64, c.rejected as f64, c.missed as f64],
+            )
+        })
+        .filter(|(_, v)| v.iter().sum::<f64>() > 0.0)
+        .collect();
+    bars.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<f64>()
+            .total_cmp(&a.1.iter().sum::<f64>())
+            .then(a.0.cmp(&b.0))
+    });
+    bars.truncate(25);
+    r.charts.push(chart::stacked_bars(
+        "各评查项目：机器建议的确认、驳回与漏报（前25项）",
+        &parts,
+        &bars,
+    ));
     let suggested = total.confirmed + total.rejected;
     t.rows.push(vec![
         Cell::text("合计"),

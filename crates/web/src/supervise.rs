@@ -182,6 +182,12 @@ fn periods_of(ds: &Dataset) -> Vec<Period> {
     out
 }
 
+/// A unit as the reports name it now: a head's unit, or a unit asked for,
+/// may be a name since renamed or merged.
+fn now_named(ds: &Dataset, unit: Option<String>) -> Option<String> {
+    unit.map(|u| ds.renamed.get(&u).cloned().unwrap_or(u))
+}
+
 async fn dataset(app: &AppState) -> Result<Arc<Dataset>, AppError> {
     let store = app.store.clone();
     blocking(move || Ok(Arc::new(Dataset::load(store.as_ref())?))).await
@@ -282,7 +288,7 @@ async fn report_page(
     UrlQuery(p): UrlQuery<Params>,
     UrlQuery(n): UrlQuery<Notice>,
 ) -> Result<Response, AppError> {
-    let q = p.query(&s)?;
+    let mut q = p.query(&s)?;
     let head_unit = scope(&s)?;
     if head_unit.is_some() && matches!(slug.as_str(), "sample" | "units") {
         return Err(AppError::forbidden("this report is for supervisors"));
@@ -291,6 +297,8 @@ async fn report_page(
         return Err(AppError::not_found(format!("report {slug:?}")));
     }
     let ds = dataset(&app).await?;
+    let head_unit = now_named(&ds, head_unit);
+    q.unit = now_named(&ds, q.unit);
     let r = make_report(&ds, &slug, &q, &p)?;
     let mut tables = r.tables.clone();
     let mut rect = Vec::new();
@@ -355,6 +363,8 @@ async fn files_page(
     let head_unit = scope(&s)?;
     let d = p.drill()?;
     let ds = dataset(&app).await?;
+    let head_unit = now_named(&ds, head_unit);
+    q.unit = now_named(&ds, q.unit);
     let mut form_link = None;
     if let Some(id) = d.dossier {
         let f = ds
@@ -440,6 +450,8 @@ async fn export_report(
     let mut q = p.query(&s)?;
     let head_unit = scope(&s)?;
     let ds = dataset(&app).await?;
+    let head_unit = now_named(&ds, head_unit);
+    q.unit = now_named(&ds, q.unit);
     let r = if slug == "files" {
         let d = p.drill()?;
         if let Some(id) = d.dossier {
@@ -527,6 +539,7 @@ async fn rectify(
     blocking(move || {
         // The problem must be one of the list, and of the head's unit.
         let ds = Dataset::load(store.as_ref())?;
+        let head_unit = now_named(&ds, head_unit);
         let file = ds
             .files
             .iter()

@@ -935,3 +935,141 @@ async fn a_supervisor_imports_a_scan_folder_from_the_page_by_its_listed_name() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(t.store.dossiers().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn reports_are_for_supervisors_and_heads_of_their_unit_and_show_text_inert() {
+    let t = setup();
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let head = t.store.add_user("赵局长", Role::Head, &hash).unwrap();
+    let unit = format!("蒲县{HOSTILE}局");
+    t.store.set_unit_of(head, &unit).unwrap();
+    t.store.add_user("钱局长", Role::Head, &hash).unwrap();
+    // A reviewer sees no report.
+    let (cookie, _) = login(&t.app, "张三").await;
+    let res = send(&t.app, get("/reports/gaps?basis=draft", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // The supervisor sees every report; the agency read from the file (its
+    // unit: no folder) is shown escaped, in the page and the chart.
+    let (cookie, csrf) = login(&t.app, "王五").await;
+    for slug in [
+        "gaps",
+        "half-year",
+        "rectification",
+        "risks",
+        "assessment",
+        "annual",
+        "calibration",
+        "sample",
+        "units",
+    ] {
+        let res = send(
+            &t.app,
+            get(&format!("/reports/{slug}?basis=draft"), Some(&cookie)),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{slug}: {}", res.body);
+        assert!(
+            !res.body.contains("<script>alert"),
+            "{slug}: raw text on the page"
+        );
+    }
+    let res = send(&t.app, get("/reports/gaps?basis=draft", Some(&cookie))).await;
+    assert!(
+        res.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("机器草拟"), "the basis is said");
+    let res = send(&t.app, get("/reports/nothing", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = send(&t.app, get("/reports/gaps?period=2023H3", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // Exports: a CSV table, an XLSX workbook.
+    let res = send(
+        &t.app,
+        get(
+            "/reports/gaps/export?format=csv&table=1&basis=draft",
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.starts_with('\u{feff}'));
+    let res = send(
+        &t.app,
+        get(
+            "/reports/gaps/export?format=xlsx&basis=draft",
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert!(res.bytes.starts_with(b"PK"));
+    // A renaming needs the form's token.
+    let res = send(
+        &t.app,
+        post(
+            "/units/rename",
+            Some(&cookie),
+            &[("csrf", "forged"), ("name", &unit), ("becomes", "蒲县某局")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = send(
+        &t.app,
+        post(
+            "/units/rename",
+            Some(&cookie),
+            &[("csrf", &csrf), ("name", &unit), ("becomes", "蒲县某局")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.store.unit_names().unwrap().len(), 1);
+    // A head: their unit only, no supervisors' pages, no reviews.
+    let (cookie, csrf) = login(&t.app, "赵局长").await;
+    let res = send(
+        &t.app,
+        get("/reports/gaps?basis=draft&unit=x", Some(&cookie)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    // Their unit was renamed: they follow it.
+    assert!(
+        res.body.contains("单位：<strong>蒲县某局</strong>"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("<td>蒲县某局</td>"),
+        "its file is counted"
+    );
+    for path in ["/reports/units", "/reports/sample"] {
+        let res = send(&t.app, get(path, Some(&cookie))).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let res = send(
+        &t.app,
+        post(
+            "/units/rename",
+            Some(&cookie),
+            &[("csrf", &csrf), ("name", "蒲县某局"), ("becomes", "x")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let a = t.store.assignment(t.a_assignment).unwrap().unwrap();
+    let res = send(
+        &t.app,
+        get(
+            &format!("/r/{}/{}/form", a.round_id, a.dossier_id),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // A head no unit was given to sees nothing yet.
+    let (cookie, _) = login(&t.app, "钱局长").await;
+    let res = send(&t.app, get("/reports/gaps", Some(&cookie))).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
