@@ -335,6 +335,18 @@ impl Browser {
         path
     }
 
+    /// Prints the page on A4 (WebDriver print) to `shots/NAME.pdf`.
+    fn print_a4(&self, name: &str) {
+        let pdf = self.cmd(
+            "POST",
+            "/print",
+            json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
+        );
+        let pdf = base64_decode(pdf.as_str().unwrap());
+        assert!(pdf.starts_with(b"%PDF"), "{name}: not a PDF");
+        std::fs::write(self.shots.join(format!("{name}.pdf")), pdf).unwrap();
+    }
+
     fn login(&self, name: &str) {
         self.go("/login");
         self.type_in("input[name=name]", name);
@@ -627,14 +639,7 @@ fn two_reviewers_review_a_scanned_sample_in_a_real_browser() {
         assert!(form.contains(part), "{part} on the form:\n{form}");
     }
     boss.shot("4-review-form");
-    let pdf = boss.cmd(
-        "POST",
-        "/print",
-        json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
-    );
-    let pdf = base64_decode(pdf.as_str().unwrap());
-    assert!(pdf.starts_with(b"%PDF"));
-    std::fs::write(shots.join("4-review-form.pdf"), pdf).unwrap();
+    boss.print_a4("4-review-form");
     boss.go(&round_path);
     eprintln!("screenshots: {}", shots.display());
     drop(reviewers);
@@ -935,14 +940,7 @@ fn a_supervisor_and_a_unit_head_use_the_reports_in_a_real_browser() {
         )
     );
     boss.shot("7-report-half-year");
-    let pdf = boss.cmd(
-        "POST",
-        "/print",
-        json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
-    );
-    let pdf = base64_decode(pdf.as_str().unwrap());
-    assert!(pdf.starts_with(b"%PDF"));
-    std::fs::write(shots.join("7-report-half-year.pdf"), pdf).unwrap();
+    boss.print_a4("7-report-half-year");
 
     // The annual statistics table: the app's CSV is the command's, and the
     // XLSX is a workbook.
@@ -1027,14 +1025,7 @@ fn a_supervisor_and_a_unit_head_use_the_reports_in_a_real_browser() {
         .collect();
     assert_eq!(progress, vec![want]);
     head.shot("10-report-rectification");
-    let pdf = head.cmd(
-        "POST",
-        "/print",
-        json!({"page": {"width": 21.0, "height": 29.7}, "background": true}),
-    );
-    let pdf = base64_decode(pdf.as_str().unwrap());
-    assert!(pdf.starts_with(b"%PDF"));
-    std::fs::write(shots.join("10-report-rectification.pdf"), pdf).unwrap();
+    head.print_a4("10-report-rectification");
     // The edit is in the store, and the command line sees it.
     let list = cli_table(&data, &["rectification"], "整改清单");
     assert!(list.iter().any(|r| r[3] == "P-3.2.5"
