@@ -262,6 +262,18 @@ struct ReportPage {
     unit_qs: String,
     /// Units' former names (renamed or merged), for undoing.
     former: Vec<String>,
+    /// The drill-down's own fields, kept by the filter form (files page).
+    keep: Vec<(&'static str, String)>,
+}
+
+impl ReportPage {
+    /// The drill-down's own fields as a query string tail (`&item=…`).
+    fn keep_qs(&self) -> String {
+        self.keep
+            .iter()
+            .map(|(k, v)| format!("&{k}={}", reports::enc(v)))
+            .collect()
+    }
 }
 
 fn unit_qs(q: &Query) -> String {
@@ -342,6 +354,7 @@ async fn report_page(
         notice: n.saved.map(|_| "已保存。Saved.".to_string()),
         unit_qs: unit_qs(&q),
         former: ds.renamed.keys().cloned().collect(),
+        keep: Vec::new(),
         s,
         r,
         tables,
@@ -407,6 +420,17 @@ async fn files_page(
         notice: None,
         unit_qs: unit_qs(&q),
         former: Vec::new(),
+        keep: [
+            ("item", d.item.clone()),
+            ("grade", d.grade.clone()),
+            ("missing", d.missing.clone()),
+            ("stat", d.stat.clone()),
+            ("outcome", d.outcome.clone()),
+            ("dossier", d.dossier.map(|x| x.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect(),
         tables: r.tables.clone(),
         s,
         r,
