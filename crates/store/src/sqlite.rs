@@ -119,7 +119,7 @@ impl SqliteStore {
     /// what is wrong.
     pub fn integrity_check(&self) -> Result<String> {
         self.read(|c| {
-            let mut st = c.prepare("PRAGMA integrity_check")?;
+            let mut st = c.prepare_cached("PRAGMA integrity_check")?;
             let rows: Vec<String> = st
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -320,7 +320,7 @@ fn submitted_review(
     dossier: DossierId,
     by: UserId,
 ) -> Result<Vec<Assignment>> {
-    let mut st = tx.prepare(&format!(
+    let mut st = tx.prepare_cached(&format!(
         "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
     ))?;
     let all: Vec<Assignment> = st
@@ -356,7 +356,7 @@ fn closed(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<bool> {
 }
 
 fn decisions_in(tx: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Decision>> {
-    let mut st = tx.prepare(sql)?;
+    let mut st = tx.prepare_cached(sql)?;
     let rows = st.query_map(args, decision_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -393,7 +393,7 @@ fn agreed_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<
 }
 
 fn signatures_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
-    let mut st = tx.prepare(
+    let mut st = tx.prepare_cached(
         "SELECT user_id, agreed_seq, signed_ms FROM signatures WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id",
     )?;
     let rows = st.query_map(params![round, dossier], |r| {
@@ -474,7 +474,8 @@ impl Store for SqliteStore {
 
     fn users(&self) -> Result<Vec<User>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY name"))?;
+            let mut st =
+                c.prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY name"))?;
             let rows = st.query_map([], user_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -586,12 +587,12 @@ impl Store for SqliteStore {
             )?;
             let id = tx.last_insert_rowid();
             let mut st =
-                tx.prepare("INSERT INTO pages (dossier_id, page, text) VALUES (?1, ?2, ?3)")?;
+                tx.prepare_cached("INSERT INTO pages (dossier_id, page, text) VALUES (?1, ?2, ?3)")?;
             for (i, text) in dossier.page_texts.iter().enumerate() {
                 st.execute(params![id, i as u32 + 1, text])?;
             }
             let mut st = tx
-                .prepare("INSERT INTO page_views (dossier_id, page, jpeg) VALUES (?1, ?2, ?3)")?;
+                .prepare_cached("INSERT INTO page_views (dossier_id, page, jpeg) VALUES (?1, ?2, ?3)")?;
             for (i, view) in dossier.page_views.iter().enumerate() {
                 if let Some(jpeg) = view {
                     st.execute(params![id, i as u32 + 1, jpeg])?;
@@ -603,7 +604,7 @@ impl Store for SqliteStore {
 
     fn dossiers(&self) -> Result<Vec<DossierRow>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!(
+            let mut st = c.prepare_cached(&format!(
                 "SELECT {DOSSIER_COLS} FROM dossiers ORDER BY scan_id, id"
             ))?;
             let rows = st.query_map([], dossier_row)?;
@@ -693,7 +694,7 @@ impl Store for SqliteStore {
 
     fn rounds(&self) -> Result<Vec<Round>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!(
+            let mut st = c.prepare_cached(&format!(
                 "SELECT {ROUND_COLS} FROM rounds ORDER BY created_ms DESC, id DESC"
             ))?;
             let rows = st.query_map([], round_row)?;
@@ -774,7 +775,7 @@ impl Store for SqliteStore {
 
     fn assignments_of_reviewer(&self, reviewer: UserId) -> Result<Vec<Assignment>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!(
+            let mut st = c.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE reviewer_id = ?1 ORDER BY round_id, dossier_id"
             ))?;
             let rows = st.query_map([reviewer], assignment_row)?;
@@ -788,7 +789,7 @@ impl Store for SqliteStore {
         dossier: DossierId,
     ) -> Result<Vec<Assignment>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!(
+            let mut st = c.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
             ))?;
             let rows = st.query_map(params![round, dossier], assignment_row)?;
@@ -840,7 +841,7 @@ impl Store for SqliteStore {
 
     fn decisions(&self, assignment: AssignmentId) -> Result<Vec<Decision>> {
         self.read(|c| {
-            let mut st = c.prepare(&format!(
+            let mut st = c.prepare_cached(&format!(
                 "SELECT {DECISION_COLS} FROM decisions WHERE assignment_id = ?1 ORDER BY seq"
             ))?;
             let rows = st.query_map([assignment], decision_row)?;
@@ -948,7 +949,7 @@ impl Store for SqliteStore {
             if closed(tx, round, dossier)? {
                 return Err(StoreError::Refused("this review is final already".into()));
             }
-            let mut st = tx.prepare(&format!(
+            let mut st = tx.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
             ))?;
             let assignments: Vec<Assignment> = st
@@ -1054,7 +1055,7 @@ impl Store for SqliteStore {
 
     fn finals(&self) -> Result<Vec<FinalRow>> {
         self.read(|c| {
-            let mut st = c.prepare(
+            let mut st = c.prepare_cached(
                 "SELECT round_id, dossier_id, closed_by, closed_ms, head_name, head_date, ack_by, ack_ms
                  FROM finals ORDER BY round_id, dossier_id",
             )?;
@@ -1094,7 +1095,7 @@ impl Store for SqliteStore {
 
     fn unit_names(&self) -> Result<Vec<UnitName>> {
         self.read(|c| {
-            let mut st = c.prepare(
+            let mut st = c.prepare_cached(
                 "SELECT seq, name, becomes, by_user, at_ms FROM unit_names ORDER BY seq",
             )?;
             let rows = st.query_map([], |r| {
@@ -1160,7 +1161,7 @@ impl Store for SqliteStore {
 
     fn rectifications(&self) -> Result<Vec<Rectification>> {
         self.read(|c| {
-            let mut st = c.prepare(
+            let mut st = c.prepare_cached(
                 "SELECT seq, round_id, dossier_id, item, measure, deadline, status, by_user, at_ms
                  FROM rectifications ORDER BY seq",
             )?;
