@@ -267,6 +267,14 @@ struct ReportPage {
 }
 
 impl ReportPage {
+    /// Columns whose cells never wrap (ids, case numbers, dates).
+    fn nowrap(&self, column: &str) -> bool {
+        matches!(
+            column,
+            "项目" | "案卷" | "案号" | "日期" | "结案/决定日期" | "范围"
+        )
+    }
+
     /// The drill-down's own fields as a query string tail (`&item=…`).
     fn keep_qs(&self) -> String {
         self.keep
