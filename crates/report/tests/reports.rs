@@ -44,6 +44,12 @@ fn pick<'a>(r: &'a std::collections::BTreeMap<String, String>, cols: &[&str]) ->
     cols.iter().map(|c| r[*c].as_str()).collect()
 }
 
+/// The files a drill-down under `period` (confirmed) lists, row by row.
+fn files_of(ds: &Dataset, period: &str, d: Drill) -> Vec<String> {
+    let r = reports::drill(ds, &q(period, Basis::Confirmed), &d);
+    r.tables[0].rows.iter().map(|r| r[1].text.clone()).collect()
+}
+
 fn has_row(t: &Table, keys: &[&str]) -> bool {
     t.rows
         .iter()
@@ -143,21 +149,18 @@ fn gaps_count_confirmed_problems_per_unit_and_item_and_never_mix_drafts() {
         (m.rows[0][col].text.as_str(), m.rows[0][col].link.as_ref()),
         ("0", None)
     );
-    let files = reports::drill(
-        &ds,
-        &q("all", Basis::Confirmed),
-        &Drill {
-            unit: Some(M.into()),
-            item: Some("P-2.2.7".into()),
-            ..Drill::default()
-        },
+    assert_eq!(
+        files_of(
+            &ds,
+            "all",
+            Drill {
+                unit: Some(M.into()),
+                item: Some("P-2.2.7".into()),
+                ..Drill::default()
+            }
+        ),
+        vec!["m1", "m2"]
     );
-    let names: Vec<&str> = files.tables[0]
-        .rows
-        .iter()
-        .map(|r| r[1].text.as_str())
-        .collect();
-    assert_eq!(names, vec!["m1", "m2"]);
 }
 
 #[test]
@@ -245,37 +248,31 @@ fn annual_statistics_count_every_processed_file_by_decision_year() {
     );
     assert_eq!(table(&a, "案卷明细").rows.len(), 6);
     // The files behind a number.
-    let d = reports::drill(
-        &ds,
-        &q("2023", Basis::Confirmed),
-        &Drill {
-            unit: Some(M.into()),
-            stat: Some("kind:警告".into()),
-            ..Drill::default()
-        },
+    assert_eq!(
+        files_of(
+            &ds,
+            "2023",
+            Drill {
+                unit: Some(M.into()),
+                stat: Some("kind:警告".into()),
+                ..Drill::default()
+            }
+        ),
+        vec!["m2"]
     );
-    let names: Vec<&str> = d.tables[0]
-        .rows
-        .iter()
-        .map(|r| r[1].text.as_str())
-        .collect();
-    assert_eq!(names, vec!["m2"]);
     // m3 was never reviewed, and still counts (and is listed) among 罚款.
-    let d = reports::drill(
-        &ds,
-        &q("2023", Basis::Confirmed),
-        &Drill {
-            unit: Some(M.into()),
-            stat: Some("kind:罚款".into()),
-            ..Drill::default()
-        },
+    assert_eq!(
+        files_of(
+            &ds,
+            "2023",
+            Drill {
+                unit: Some(M.into()),
+                stat: Some("kind:罚款".into()),
+                ..Drill::default()
+            }
+        ),
+        vec!["m1", "m2", "m3"]
     );
-    let names: Vec<&str> = d.tables[0]
-        .rows
-        .iter()
-        .map(|r| r[1].text.as_str())
-        .collect();
-    assert_eq!(names, vec!["m1", "m2", "m3"]);
     // It opens in a spreadsheet: a zip with a sheet per table.
     let x = export::report_xlsx(&a).unwrap();
     assert!(x.starts_with(b"PK\x03\x04"));
