@@ -31,6 +31,27 @@ fn legend(svg: &mut String, names: &[String], y: f64) {
     }
 }
 
+/// A chart's opening: the SVG element of height `h`, its title, its legend.
+fn open(title: &str, h: f64, legend_names: &[String]) -> String {
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 720 {h}" width="720" height="{h}" role="img" aria-label="{}"><text x="10" y="16" font-size="14" font-weight="bold">{}</text>"#,
+        esc(title),
+        esc(title)
+    );
+    legend(&mut svg, legend_names, 36.0);
+    svg
+}
+
+/// A row's name, right-aligned before the bars that start at `label_w`.
+fn row_label(svg: &mut String, label_w: f64, y: f64, name: &str) {
+    let _ = write!(
+        svg,
+        r#"<text x="{}" y="{y}" font-size="12" text-anchor="end">{}</text>"#,
+        label_w - 6.0,
+        esc(name)
+    );
+}
+
 /// Horizontal bars, one per row, split by the legend's parts (counts).
 pub fn stacked_bars(title: &str, parts: &[String], rows: &[(String, Vec<f64>)]) -> String {
     let label_w = 200.0;
@@ -43,21 +64,10 @@ pub fn stacked_bars(title: &str, parts: &[String], rows: &[(String, Vec<f64>)]) 
         .map(|(_, v)| v.iter().sum::<f64>())
         .fold(0.0, f64::max)
         .max(1.0);
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 720 {h}" width="720" height="{h}" role="img" aria-label="{}"><text x="10" y="16" font-size="14" font-weight="bold">{}</text>"#,
-        esc(title),
-        esc(title)
-    );
-    legend(&mut svg, parts, 36.0);
+    let mut svg = open(title, h, parts);
     for (r, (name, values)) in rows.iter().enumerate() {
         let y = top + r as f64 * row_h;
-        let _ = write!(
-            svg,
-            r#"<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>"#,
-            label_w - 6.0,
-            y + 14.0,
-            esc(name)
-        );
+        row_label(&mut svg, label_w, y + 14.0, name);
         let mut x = label_w;
         for (i, v) in values.iter().enumerate() {
             let w = bar_w * v / max;
@@ -99,21 +109,10 @@ pub fn grouped_bars(
     let group_h = bar_h * series.len().max(1) as f64 + 8.0;
     let top = 44.0;
     let h = top + group_h * rows.len().max(1) as f64 + 16.0;
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 720 {h}" width="720" height="{h}" role="img" aria-label="{}"><text x="10" y="16" font-size="14" font-weight="bold">{}</text>"#,
-        esc(title),
-        esc(title)
-    );
-    legend(&mut svg, series, 36.0);
+    let mut svg = open(title, h, series);
     for (r, (name, values)) in rows.iter().enumerate() {
         let y0 = top + r as f64 * group_h;
-        let _ = write!(
-            svg,
-            r#"<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>"#,
-            label_w - 6.0,
-            y0 + group_h / 2.0 + 2.0,
-            esc(name)
-        );
+        row_label(&mut svg, label_w, y0 + group_h / 2.0 + 2.0, name);
         for (i, v) in values.iter().enumerate() {
             let y = y0 + i as f64 * bar_h;
             let w = bar_w * (v / max).clamp(0.0, 1.0);
