@@ -100,21 +100,40 @@ fn is_hidden(path: &Path) -> bool {
 /// The dossiers under `paths`, in order: a file is one PDF dossier (whatever its
 /// extension: a non-PDF fails when opened, naming the file); a folder is walked
 /// recursively (hidden entries skipped, names in natural order) for PDFs and for
-/// folders whose files are all page images. A path that does not exist is an error.
+/// folders of page images. A path that does not exist is an error.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<DossierSource>, IngestError> {
-    let mut out = Vec::new();
+    Ok(discover_all(paths)?.dossiers)
+}
+
+/// What is under the paths of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    pub dossiers: Vec<DossierSource>,
+    /// Files in the folders walked that are not scanned: neither PDFs nor
+    /// page images, or page images beside PDFs (a folder of page images is
+    /// one dossier only when it holds no PDF). Hidden files are not listed.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// [`discover`], with the files it skips.
+pub fn discover_all(paths: &[PathBuf]) -> Result<Found, IngestError> {
+    let mut found = Found::default();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| IngestError::new(p, format!("{e}")))?;
         if meta.is_dir() {
-            walk(p, &mut out)?;
+            walk(p, &mut found.dossiers, &mut found.skipped)?;
         } else {
-            out.push(DossierSource::pdf(p));
+            found.dossiers.push(DossierSource::pdf(p));
         }
     }
-    Ok(out)
+    Ok(found)
 }
 
-fn walk(dir: &Path, out: &mut Vec<DossierSource>) -> Result<(), IngestError> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<DossierSource>,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<(), IngestError> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     let entries = std::fs::read_dir(dir)
@@ -134,22 +153,25 @@ fn walk(dir: &Path, out: &mut Vec<DossierSource>) -> Result<(), IngestError> {
     }
     files.sort_by(|a, b| natural_cmp(a, b));
     dirs.sort_by(|a, b| natural_cmp(a, b));
-    if !files.is_empty() && files.iter().all(|f| is_image_file(f)) {
+    let (pdfs, rest): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| is_pdf_file(f));
+    let (images, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        rest.into_iter().partition(|f| is_image_file(f));
+    if pdfs.is_empty() && !images.is_empty() {
+        // A folder of page scans is one dossier, whatever else lies beside
+        // them (Thumbs.db, a note): those are listed as skipped.
         out.push(DossierSource {
             path: dir.to_path_buf(),
             kind: SourceKind::ImageFolder,
-            files,
+            files: images,
         });
     } else {
-        out.extend(
-            files
-                .into_iter()
-                .filter(|f| is_pdf_file(f))
-                .map(DossierSource::pdf),
-        );
+        out.extend(pdfs.into_iter().map(DossierSource::pdf));
+        skipped.extend(images);
     }
+    skipped.extend(others);
     for d in dirs {
-        walk(&d, out)?;
+        walk(&d, out, skipped)?;
     }
     Ok(())
 }
@@ -222,6 +244,12 @@ mod tests {
         std::fs::write(root.join("a/scans/2.png"), b"").unwrap();
         std::fs::write(root.join("a/scans/10.png"), b"").unwrap();
         std::fs::write(root.join("b.PDF"), b"%PDF").unwrap();
+        std::fs::write(root.join("a/scans/Thumbs.db"), b"").unwrap();
+        let all = discover_all(&[root.to_path_buf()]).unwrap();
+        assert_eq!(
+            all.skipped,
+            vec![root.join("a/x.truth.json"), root.join("a/scans/Thumbs.db")]
+        );
         let found = discover(&[root.to_path_buf()]).unwrap();
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!(found[0].path, root.join("b.PDF"));

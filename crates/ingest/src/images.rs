@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) struct ImageFolderReader {
     files: Vec<PathBuf>,
-    default_dpi: u32,
+    options: IngestOptions,
 }
 
 impl ImageFolderReader {
@@ -19,7 +19,7 @@ impl ImageFolderReader {
         }
         Ok(ImageFolderReader {
             files: files.to_vec(),
-            default_dpi: options.default_image_dpi,
+            options: options.clone(),
         })
     }
 }
@@ -34,17 +34,31 @@ impl PageReader for ImageFolderReader {
             .files
             .get(index as usize)
             .ok_or_else(|| IngestError::on_page(Path::new(""), index + 1, "no such page"))?;
-        let bytes =
-            std::fs::read(path).map_err(|e| IngestError::new(path, format!("cannot read: {e}")))?;
+        let page = index + 1;
+        let err = |problem: String| IngestError::on_page(path, page, problem);
+        let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
         if bytes.is_empty() {
-            return Err(IngestError::new(path, "empty file (0 bytes)"));
+            return Err(err("empty file (0 bytes)".into()));
         }
-        let image = image::ImageReader::new(std::io::Cursor::new(&bytes))
-            .with_guessed_format()
-            .map_err(|e| IngestError::new(path, format!("unreadable image: {e}")))?
+        let reader = || {
+            image::ImageReader::new(std::io::Cursor::new(&bytes))
+                .with_guessed_format()
+                .map_err(|e| err(format!("unreadable image: {e}")))
+        };
+        // The header's size first: a page too big is refused before any
+        // pixel is decoded, with a message that says so.
+        let (w, h) = reader()?
+            .into_dimensions()
+            .map_err(|e| err(format!("unreadable image: {e}")))?;
+        if let Some(problem) = self.options.refuse_size("the image", w as u64, h as u64) {
+            return Err(err(problem));
+        }
+        let mut decoder = reader()?;
+        decoder.limits(self.options.image_limits());
+        let image = decoder
             .decode()
-            .map_err(|e| IngestError::new(path, format!("unreadable image: {e}")))?;
-        let dpi = image_dpi(&bytes).unwrap_or(self.default_dpi);
+            .map_err(|e| err(format!("unreadable image: {e}")))?;
+        let dpi = image_dpi(&bytes).unwrap_or(self.options.default_image_dpi);
         Ok(PageContent::Image(PageImage {
             image,
             dpi,

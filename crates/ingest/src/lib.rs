@@ -18,7 +18,7 @@ mod images;
 mod pdf;
 mod textlayer;
 
-pub use discover::{discover, DossierSource, SourceKind};
+pub use discover::{discover, discover_all, DossierSource, Found, SourceKind};
 pub use pdf::{bind_pdfium, pdfium_library_path};
 pub use textlayer::{TextLayerLine, TextLayerPage, TextLayerWord};
 
@@ -65,15 +65,59 @@ pub struct IngestOptions {
     pub min_text_layer_chars: usize,
     /// Resolution assumed for image files that do not record one.
     pub default_image_dpi: u32,
+    /// The largest page image read, in megapixels (`--max-page-megapixels`):
+    /// a page rendered by pdfium is rendered at a lower resolution to fit;
+    /// a page holding a bigger image, or an image file bigger than this, is
+    /// refused with a message naming the page, its size and the flag. This
+    /// is what bounds the memory of a page in flight, whatever the input.
+    pub max_page_megapixels: u32,
+}
+
+/// The default of [`IngestOptions::max_page_megapixels`]: an A3 page scanned
+/// at 400 dpi (31 MP), or an A4 page at 600 dpi (35 MP), fits with room.
+pub const DEFAULT_MAX_PAGE_MEGAPIXELS: u32 = 60;
+
+impl IngestOptions {
+    /// The pixel cap as a pixel count.
+    pub fn max_page_pixels(&self) -> u64 {
+        self.max_page_megapixels.max(1) as u64 * 1_000_000
+    }
+
+    /// Why a page image of `width` × `height` pixels is refused, or `None`
+    /// when it is within [`IngestOptions::max_page_megapixels`].
+    pub fn refuse_size(&self, what: &str, width: u64, height: u64) -> Option<String> {
+        let pixels = width.saturating_mul(height);
+        (pixels > self.max_page_pixels()).then(|| {
+            format!(
+                "{what} of {width} × {height} pixels ({:.0} megapixels) is bigger than the \
+                 limit of {} megapixels (--max-page-megapixels): refused",
+                pixels as f64 / 1e6,
+                self.max_page_megapixels
+            )
+        })
+    }
 }
 
 impl IngestOptions {
+    /// The `image` crate's decoder limits for one page: nothing bigger than
+    /// the pixel cap is ever allocated, whatever a file's header claims.
+    pub fn image_limits(&self) -> image::Limits {
+        let mut limits = image::Limits::default();
+        let side = self.max_page_pixels().min(u32::MAX as u64) as u32;
+        limits.max_image_width = Some(side);
+        limits.max_image_height = Some(side);
+        // Four bytes a pixel (RGBA) is the most a page decodes to, plus slack.
+        limits.max_alloc = Some(self.max_page_pixels() * 4 + (64 << 20));
+        limits
+    }
+
     pub fn new(third_party_dir: &Path) -> Self {
         IngestOptions {
             pdfium_lib_dir: third_party_dir.join("lib"),
             render_dpi: 300,
             min_text_layer_chars: 20,
             default_image_dpi: 300,
+            max_page_megapixels: DEFAULT_MAX_PAGE_MEGAPIXELS,
         }
     }
 }

@@ -37,8 +37,7 @@ pub(crate) struct PdfReader {
     path: PathBuf,
     doc: PdfDocument<'static>,
     page_count: u32,
-    render_dpi: u32,
-    min_text_chars: usize,
+    options: IngestOptions,
 }
 
 /// Checks what pdfium would silently tolerate or misreport: empty files,
@@ -108,8 +107,7 @@ impl PdfReader {
             path: path.to_path_buf(),
             doc,
             page_count,
-            render_dpi: options.render_dpi,
-            min_text_chars: options.min_text_layer_chars,
+            options: options.clone(),
         })
     }
 }
@@ -128,18 +126,56 @@ impl PageReader for PdfReader {
             .get(index as PdfPageIndex)
             .map_err(|e| err(format!("cannot load page: {e:?}")))?;
         let rotation = page_rotation(&page);
-        if let Some(text) = text_layer(&page, rotation, self.render_dpi, self.min_text_chars)
+        let o = &self.options;
+        if let Some(text) = text_layer(&page, rotation, o.render_dpi, o.min_text_layer_chars)
             .map_err(|e| err(format!("cannot read the text layer: {e:?}")))?
         {
             return Ok(PageContent::Text(text));
         }
-        if let Some(img) = full_page_image(&page, rotation) {
+        // An image bigger than the cap is refused before pdfium decodes it
+        // (to show it, or to render the page it is on).
+        if let Some((w, h)) = largest_image(&page.objects().iter().collect::<Vec<_>>(), 0) {
+            if let Some(problem) = o.refuse_size("an image on the page", w, h) {
+                return Err(err(problem));
+            }
+        }
+        if let Some(img) = full_page_image(&page, rotation, o) {
             return Ok(PageContent::Image(img));
         }
-        render_gray(&page, self.render_dpi)
+        render_gray(&page, o)
             .map(PageContent::Image)
             .map_err(|e| err(format!("cannot render page: {e:?}")))
     }
+}
+
+/// Form XObjects are looked into this deep, and this many objects at most.
+const MAX_FORM_DEPTH: u32 = 8;
+const MAX_OBJECTS_LOOKED_AT: usize = 20_000;
+
+/// The pixel size of the largest image among `objects` and in the forms
+/// they hold (by pixel count), as the image dictionaries declare it.
+fn largest_image(objects: &[PdfPageObject], depth: u32) -> Option<(u64, u64)> {
+    let mut best: Option<(u64, u64)> = None;
+    let mut consider = |w: u64, h: u64| {
+        if best.is_none_or(|(bw, bh)| w.saturating_mul(h) > bw.saturating_mul(bh)) {
+            best = Some((w, h));
+        }
+    };
+    for object in objects.iter().take(MAX_OBJECTS_LOOKED_AT) {
+        if let Some(img) = object.as_image_object() {
+            if let (Ok(w), Ok(h)) = (img.width(), img.height()) {
+                consider(w as u64, h as u64);
+            }
+        } else if let Some(form) = object.as_x_object_form_object() {
+            if depth < MAX_FORM_DEPTH {
+                let inner: Vec<PdfPageObject> = form.iter().take(MAX_OBJECTS_LOOKED_AT).collect();
+                if let Some((w, h)) = largest_image(&inner, depth + 1) {
+                    consider(w, h);
+                }
+            }
+        }
+    }
+    best
 }
 
 /// The page's /Rotate, clockwise degrees.
@@ -217,7 +253,7 @@ fn text_layer(
 
 /// The page's one scanned image when the page is nothing but that image,
 /// placed upright (no rotation or flip in its matrix), covering the page.
-fn full_page_image(page: &PdfPage, rotation: u16) -> Option<PageImage> {
+fn full_page_image(page: &PdfPage, rotation: u16, options: &IngestOptions) -> Option<PageImage> {
     let objects = page.objects();
     let mut image = None;
     for object in objects.iter() {
@@ -243,7 +279,12 @@ fn full_page_image(page: &PdfPage, rotation: u16) -> Option<PageImage> {
     let filters: Vec<String> = img.filters().iter().map(|f| f.name().to_string()).collect();
     let (decoded, origin) = match filters.as_slice() {
         [f] if f == "DCTDecode" => match img.get_raw_image_data().ok().and_then(|bytes| {
-            image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).ok()
+            let mut reader = image::ImageReader::with_format(
+                std::io::Cursor::new(&bytes),
+                image::ImageFormat::Jpeg,
+            );
+            reader.limits(options.image_limits());
+            reader.decode().ok()
         }) {
             Some(d) => (d, ImageOrigin::EmbeddedJpeg),
             None => (img.get_raw_image().ok()?, ImageOrigin::EmbeddedOther),
@@ -274,12 +315,35 @@ fn full_page_image(page: &PdfPage, rotation: u16) -> Option<PageImage> {
     })
 }
 
+/// The render resolution, lowered so that a page of `w` × `h` points comes
+/// to at most `max_pixels` (at least 1 dpi).
+fn capped_dpi(w: f32, h: f32, dpi: u32, max_pixels: u64) -> u32 {
+    let (w_in, h_in) = ((w / 72.0).max(0.01) as f64, (h / 72.0).max(0.01) as f64);
+    let at = |d: f64| (w_in * d).ceil() * (h_in * d).ceil();
+    if at(dpi as f64) <= max_pixels as f64 {
+        return dpi;
+    }
+    let fit = (max_pixels as f64 / (w_in * h_in)).sqrt().floor();
+    let mut d = (fit as u32).clamp(1, dpi);
+    while d > 1 && at(d as f64) > max_pixels as f64 {
+        d -= 1;
+    }
+    d
+}
+
 fn is_gray(img: &image::RgbaImage) -> bool {
     img.pixels().all(|p| p[0] == p[1] && p[1] == p[2])
 }
 
-/// Renders the page in grayscale at `dpi`, /Rotate applied.
-fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfiumError> {
+/// Renders the page in grayscale at the render resolution, or lower when
+/// the page is so big that it would exceed the pixel cap; /Rotate applied.
+fn render_gray(page: &PdfPage, options: &IngestOptions) -> Result<PageImage, PdfiumError> {
+    let dpi = capped_dpi(
+        page.width().value,
+        page.height().value,
+        options.render_dpi,
+        options.max_page_pixels(),
+    );
     let config = PdfRenderConfig::new()
         .scale_page_by_factor(dpi as f32 / 72.0)
         .set_format(PdfBitmapFormat::Gray)
@@ -306,4 +370,23 @@ fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfiumError> {
         dpi,
         origin: ImageOrigin::Rendered,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::capped_dpi;
+
+    #[test]
+    fn a_page_too_big_for_the_cap_is_rendered_at_a_lower_resolution() {
+        // A4 at 300 dpi is 8.7 MP: within 60 MP, rendered as asked.
+        assert_eq!(capped_dpi(595.0, 842.0, 300, 60_000_000), 300);
+        // The largest page PDF allows (200 × 200 inches) at 300 dpi would be
+        // 3.6 GP: rendered at the resolution that fits 60 MP.
+        let d = capped_dpi(14_400.0, 14_400.0, 300, 60_000_000);
+        assert_eq!(d, 38);
+        assert!((200.0 * d as f64).powi(2) <= 60e6);
+        assert!((200.0 * (d + 1) as f64).powi(2) > 60e6);
+        // A degenerate page never asks for 0 dpi.
+        assert_eq!(capped_dpi(1e9, 1e9, 300, 1), 1);
+    }
 }

@@ -245,3 +245,53 @@ fn an_unreadable_page_image_names_the_file() {
     let e = r.read_page(1).unwrap_err().to_string();
     assert!(e.contains("2.jpg") && e.contains("unreadable image"), "{e}");
 }
+
+#[test]
+fn a_page_bigger_than_the_pixel_cap_is_refused_or_rendered_smaller() {
+    let d = tempfile::tempdir().unwrap();
+    // A scan whose image declares 35000 × 35000 pixels (a decompression
+    // bomb: 1.2 GB decoded), and the biggest page PDF allows, drawn.
+    let bomb = PageSpec::a4(PageKind::Ccitt {
+        bytes: vec![0; 64],
+        w: 35_000,
+        h: 35_000,
+    });
+    let poster = PageSpec {
+        width_pt: 14_400.0,
+        height_pt: 14_400.0,
+        rotate: 0,
+        kind: PageKind::Vector("0 g 100 100 7000 7000 re f".into()),
+    };
+    let pdf = write(d.path(), "big.pdf", &build_pdf(&[bomb, poster]));
+    let source = DossierSource::pdf(&pdf);
+    let mut r = open(&source, &options()).unwrap();
+    let e = r.read_page(0).unwrap_err().to_string();
+    assert!(
+        e.contains("big.pdf (page 1)")
+            && e.contains("35000 × 35000")
+            && e.contains("--max-page-megapixels"),
+        "{e}"
+    );
+    let PageContent::Image(poster) = r.read_page(1).unwrap() else {
+        panic!("a vector page is rendered");
+    };
+    let pixels = poster.image.width() as u64 * poster.image.height() as u64;
+    assert!(pixels <= 60_000_000, "{pixels}");
+    assert!(poster.dpi < 300 && poster.dpi >= 30, "{}", poster.dpi);
+    // Drawn where it was: the black square fills the lower left quarter.
+    assert!(gray_at(&poster.image.to_luma8(), 0.25, 0.75) < 60);
+    assert!(gray_at(&poster.image.to_luma8(), 0.75, 0.25) > 200);
+
+    // A page image whose header claims 40000 × 40000 pixels is refused
+    // before a pixel is decoded.
+    let dir = d.path().join("scans");
+    std::fs::create_dir(&dir).unwrap();
+    let mut jpg = jpeg_bytes(&test_scan(64, 64), 80);
+    let sof = jpg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    jpg[sof + 5..sof + 9].copy_from_slice(&[0x9C, 0x40, 0x9C, 0x40]);
+    std::fs::write(dir.join("1.jpg"), &jpg).unwrap();
+    let found = discover(std::slice::from_ref(&dir)).unwrap();
+    let mut r = open(&found[0], &options()).unwrap();
+    let e = r.read_page(0).unwrap_err().to_string();
+    assert!(e.contains("40000 × 40000") && e.contains("1.jpg"), "{e}");
+}
