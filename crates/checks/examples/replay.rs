@@ -177,6 +177,7 @@ fn main() {
                 doc_type: &p.doc_type,
                 document: p.document.unwrap_or(0),
                 printed_page_number: p.printed_page_number,
+                unread: p.error.as_deref(),
             })
             .collect();
         if let Some(dir) = &capture {

@@ -70,6 +70,9 @@ pub struct Page<'a> {
     pub document: u32,
     /// The archival page number as read, if any.
     pub printed_page_number: Option<u32>,
+    /// Why the page could not be read (`pages[].error`): it has no lines,
+    /// and what the checks miss may be on it.
+    pub unread: Option<&'a str>,
 }
 
 /// A classified dossier and the rubric to judge it by.
@@ -204,6 +207,7 @@ pub fn run_with_contents(input: &CheckInput, contents: Option<&[ContentsIssue]>)
     if let Some(issues) = contents {
         archive::contents(&dossier, rules, issues, &mut sink);
     }
+    unread_pages(&dossier, &mut sink);
     let implemented = IMPLEMENTED
         .iter()
         .copied()
@@ -212,6 +216,23 @@ pub fn run_with_contents(input: &CheckInput, contents: Option<&[ContentsIssue]>)
     CheckResult {
         findings: sink.finish(&dossier, rules),
         implemented,
+    }
+}
+
+/// A page that could not be read is a finding for people (缺页): the file
+/// may lack that page, or hold it damaged. It is flagged on the archival
+/// item that every page be there and numbered, never counted by the machine.
+fn unread_pages(d: &view::Dossier, sink: &mut sink::Sink) {
+    for (i, page) in d.pages.iter().enumerate() {
+        let Some(why) = page.unread else { continue };
+        let from = sink.len();
+        sink.emit(
+            &sink::Target::new("page_numbers", ""),
+            &format!("第{}页未能读取，疑似缺页或页面损坏：{why}", i + 1),
+            1.0,
+            vec![view::page_evidence(i, None)],
+        );
+        sink.mark_doubt(from, "机器未能读取该页，请对照原卷核对");
     }
 }
 

@@ -294,6 +294,7 @@ mod tests {
                     doc_type: "interview_record",
                     document: 1,
                     printed_page_number: *n,
+                    unread: None,
                 }
             })
             .collect()

@@ -131,6 +131,17 @@ pub fn apply(
         if f.confidence < floor {
             why.push(format!("把握不足（{:.0}%）", f.confidence * 100.0));
         }
+        if basic || absence.is_some() {
+            for p in d
+                .pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.unread.is_some())
+            {
+                why.push(format!("第{}页未能读取，可能即为所缺", p.0 + 1));
+                f.evidence.push(page_evidence(p.0, None));
+            }
+        }
         if (basic || absence.is_some()) && !unplaced.is_empty() {
             let names: Vec<String> = unplaced
                 .iter()

@@ -76,6 +76,7 @@ pub fn file_findings(kind: CaseKind, docs: Vec<TestDoc>, marks: &PageMarks) -> V
                 doc_type: doc.doc_type,
                 document: i as u32 + 1,
                 printed_page_number: None,
+                unread: None,
             });
         }
         entries.push(DocumentEntry {

@@ -67,6 +67,7 @@ impl FPage {
             doc_type,
             document,
             printed_page_number,
+            unread: None,
         }
     }
 }

@@ -45,9 +45,32 @@ pub struct OcrPage {
     /// text-layer page).
     #[serde(default)]
     pub marks: PageMarks,
+    /// Why the page could not be read (`pages[].error`); such a page has
+    /// no lines and is never cached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
+/// Engine name written for a page that could not be read.
+pub const UNREAD_ENGINE: &str = "none";
+
 impl OcrPage {
+    /// A page that could not be read, and why.
+    pub fn unread(error: String) -> Self {
+        OcrPage {
+            engine: UNREAD_ENGINE.to_string(),
+            dpi: 0,
+            rotation: 0,
+            skew_deg: 0.0,
+            width: 0,
+            height: 0,
+            mean_confidence: 0.0,
+            lines: Vec::new(),
+            marks: PageMarks::default(),
+            error: Some(error),
+        }
+    }
+
     pub fn from_read(read: &PageRead, engine: String, dpi: u32) -> Self {
         OcrPage {
             engine,
@@ -59,6 +82,7 @@ impl OcrPage {
             mean_confidence: read.text.mean_confidence(),
             lines: read.text.lines.iter().map(line_from_ocr).collect(),
             marks: PageMarks::default(),
+            error: None,
         }
     }
 
@@ -90,6 +114,7 @@ impl OcrPage {
                 })
                 .collect(),
             marks: PageMarks::default(),
+            error: None,
         }
     }
 

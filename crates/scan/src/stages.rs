@@ -64,6 +64,7 @@ pub fn check(
                 doc_type: &c.doc_type,
                 document: c.document,
                 printed_page_number: c.printed_page_number,
+                unread: p.error.as_deref(),
             })
             .collect(),
         documents: &class.documents,
@@ -146,7 +147,7 @@ pub fn build_review(
                 doc_type: c.doc_type.clone(),
                 document: Some(c.document),
                 printed_page_number: c.printed_page_number,
-                error: None,
+                error: p.error.clone(),
                 ocr: PageOcr {
                     engine: p.engine.clone(),
                     dpi: p.dpi,
