@@ -1,16 +1,22 @@
-//! Atomic file writes: nothing a reader sees is ever half written.
+//! Atomic, durable file writes: nothing a reader sees is ever half written,
+//! and what was written survives a power cut. Every write goes: a temporary
+//! file in the same folder → write → fsync → rename over the target →
+//! fsync of the folder (the rename is in the folder's entries, which have
+//! to reach the disk too); a folder made on the way is synced into its
+//! parent the same way.
 
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, flushed and synced, then renamed over `path`.
+/// Writes `bytes` to `path` atomically and durably: a temporary file in the
+/// same directory, written and synced, renamed over `path`, and the
+/// directory synced.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir)?;
+    create_dir_durable(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".anjuan-")
         .suffix(".tmp")
@@ -26,7 +32,29 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    sync_dir(dir)
+}
+
+/// fsync of a directory: its entries (files renamed or made in it) reach the disk.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// `create_dir_all`, each folder made synced into its parent.
+pub fn create_dir_durable(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    create_dir_durable(parent)?;
+    match std::fs::create_dir(dir) {
+        Ok(()) => sync_dir(parent),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Serialises `value` as pretty JSON (with a final newline) and writes it atomically.
