@@ -13,11 +13,14 @@
 pub mod bench;
 pub mod cache;
 pub mod ids;
+pub mod outdir;
 pub mod page;
 pub mod pipeline;
 pub mod progress;
+pub mod signals;
 pub mod stages;
 pub mod summary;
+pub mod supervise;
 pub mod view;
 
 pub use bench::{run_bench, BenchArgs};
@@ -28,6 +31,7 @@ use anjuan_core::contract::{DossierStatus, Review};
 use anjuan_ingest::DossierSource;
 use anjuan_ocr::EngineKind;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 /// `anjuan scan`.
 #[derive(Debug, Clone, clap::Args)]
@@ -66,7 +70,50 @@ pub struct ScanArgs {
     /// per dossier beyond that.
     #[arg(long, value_enum, default_value = "auto")]
     pub summary: SummaryMode,
+    /// The largest page image read, in megapixels: a bigger vector page is
+    /// rendered at a lower resolution to fit; a page holding a bigger
+    /// image, or a bigger image file, is refused (written as a page that
+    /// could not be read, with the reason).
+    #[arg(long, value_name = "MP", default_value_t = anjuan_ingest::DEFAULT_MAX_PAGE_MEGAPIXELS)]
+    pub max_page_megapixels: u32,
+    /// A page that is read or OCR'd for longer than this many seconds is
+    /// stopped and written as a page that could not be read.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub page_timeout: u64,
+    /// The worker process that reads the pages is stopped when it uses
+    /// more memory than this (MB); the page it was on is written as a page
+    /// that could not be read, and the run goes on.
+    #[arg(long, value_name = "MB", default_value_t = 1400)]
+    pub max_memory: u64,
+    /// Read the pages in this process, without a worker process: a crash
+    /// in native code then ends the run (for debugging).
+    #[arg(long, hide = true)]
+    pub in_process: bool,
+    /// Internal: run as the worker process of a supervising `anjuan scan`.
+    #[arg(long, hide = true)]
+    pub worker: bool,
 }
+
+/// The log of the last run in the output folder: a JSON line per dossier
+/// ([`supervise::LogLine`]: id, status, seconds, pages, error).
+pub const SCAN_LOG: &str = "scan-log.jsonl";
+
+/// Exit status: every dossier was processed.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: some dossiers failed (each with its reason in `index.json`);
+/// the others were written.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit status: bad arguments, or a `--rubric` / `--units` file that does not validate.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit status: an input path does not exist, or holds nothing to scan.
+pub const EXIT_INPUT: i32 = 3;
+/// Exit status: something anjuan needs is missing (`third_party/`: run `bash scripts/setup.sh`).
+pub const EXIT_DEPENDENCY: i32 = 4;
+/// Exit status: the output folder cannot be written (read-only, full, or
+/// another `anjuan scan` is writing to it); what was finished is kept.
+pub const EXIT_OUTPUT: i32 = 5;
+/// Exit status: interrupted (Ctrl-C, SIGTERM); what was finished is kept.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// How much of the reviews `anjuan scan` prints when it ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -152,7 +199,15 @@ pub fn default_jobs() -> usize {
 
 /// The dossiers under `paths` with their IDs.
 pub fn plan(paths: &[PathBuf]) -> Result<Vec<Dossier>, anjuan_ingest::IngestError> {
-    let sources = anjuan_ingest::discover(paths)?;
+    Ok(plan_all(paths)?.0)
+}
+
+/// [`plan`], and the files in the folders walked that are not scanned.
+pub fn plan_all(
+    paths: &[PathBuf],
+) -> Result<(Vec<Dossier>, Vec<PathBuf>), anjuan_ingest::IngestError> {
+    let found = anjuan_ingest::discover_all(paths)?;
+    let sources = found.dossiers;
     let ids = ids::unique_ids(
         sources
             .iter()
@@ -161,25 +216,55 @@ pub fn plan(paths: &[PathBuf]) -> Result<Vec<Dossier>, anjuan_ingest::IngestErro
             .iter()
             .map(String::as_str),
     );
-    Ok(ids
+    let dossiers = ids
         .into_iter()
         .zip(sources)
         .map(|(id, source)| Dossier { id, source })
-        .collect())
+        .collect();
+    Ok((dossiers, found.skipped))
 }
 
-/// Runs `anjuan scan`; returns the exit status: 0 all ok, 1 some failed, 2 usage error.
+/// Says which files of the folders walked are not scanned (never silently).
+fn tell_skipped(skipped: &[PathBuf]) {
+    if skipped.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.display().to_string())
+        .collect();
+    if skipped.len() > SHOWN {
+        names.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    eprintln!(
+        "anjuan scan: skipped {} file(s) that are neither PDFs nor page images of a folder \
+         without PDFs: {}",
+        skipped.len(),
+        names.join(", ")
+    );
+}
+
+/// Runs `anjuan scan`; returns the exit status ([`EXIT_OK`] …
+/// [`EXIT_INTERRUPTED`], documented in the README).
 pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
-    let dossiers = match plan(&args.paths) {
-        Ok(d) => d,
+    signals::catch_interrupts();
+    let dossiers = match plan_all(&args.paths) {
+        Ok((d, skipped)) => {
+            if !args.worker {
+                tell_skipped(&skipped);
+            }
+            d
+        }
         Err(e) => {
             eprintln!("anjuan scan: {e}");
-            return Ok(2);
+            return Ok(EXIT_INPUT);
         }
     };
     if dossiers.is_empty() {
         eprintln!("anjuan scan: no PDFs or page-image folders found in the given paths");
-        return Ok(2);
+        return Ok(EXIT_INPUT);
     }
     let mut rubrics = Vec::new();
     for path in &args.rubric {
@@ -194,12 +279,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
                     path.display(),
                     r.kind.as_str()
                 );
-                return Ok(2);
+                return Ok(EXIT_USAGE);
             }
             Ok(r) => rubrics.push(r),
             Err(e) => {
                 eprintln!("anjuan scan: {e}");
-                return Ok(2);
+                return Ok(EXIT_USAGE);
             }
         }
     }
@@ -209,7 +294,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
             Ok(u) => u,
             Err(e) => {
                 eprintln!("anjuan scan: {e}");
-                return Ok(2);
+                return Ok(EXIT_USAGE);
             }
         },
     };
@@ -217,7 +302,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         Ok(p) => p,
         Err(e) => {
             eprintln!("anjuan scan: {e}");
-            return Ok(1);
+            return Ok(EXIT_DEPENDENCY);
         }
     };
     let mut config = RunConfig::new(
@@ -226,11 +311,46 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         args.jobs.unwrap_or_else(default_jobs),
     );
     config.ingest.render_dpi = args.dpi;
+    config.ingest.max_page_megapixels = args.max_page_megapixels.max(1);
     config.review = stages::ReviewSettings { rubrics, units };
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", args.out.display()))?;
-    let factory = config.engine_factory();
-    let (outcomes, _) = scan(&dossiers, &args.out, &config, factory, args.quiet)?;
+    if args.worker {
+        return run_worker(dossiers, &args.out, config);
+    }
+    let _lock = match outdir::prepare(&args.out) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("anjuan scan: {e}");
+            return Ok(EXIT_OUTPUT);
+        }
+    };
+    let (outcomes, output_failed) = if args.in_process {
+        let factory = config.engine_factory();
+        let (outcomes, _) = scan(&dossiers, &args.out, &config, factory, args.quiet)?;
+        (outcomes, pipeline::OUTPUT_FAILED.load(Ordering::Relaxed))
+    } else {
+        let sup = supervise::Supervision {
+            command: worker_command(args)?,
+            page_timeout: std::time::Duration::from_secs(args.page_timeout.max(1)),
+            max_memory: args.max_memory.max(64) << 20,
+            quiet: args.quiet,
+            log: Some(args.out.join(SCAN_LOG)),
+        };
+        let mut index_error = None;
+        let (outcomes, output_failed) = supervise::supervise(&dossiers, &sup, |so_far| {
+            if let Err(e) = pipeline::write_index(&args.out, so_far) {
+                index_error = Some(e.to_string());
+            }
+            Ok(())
+        })?;
+        if let Some(e) = index_error {
+            eprintln!("anjuan scan: {e}");
+        }
+        (outcomes, output_failed)
+    };
+    let written = pipeline::write_index(
+        &args.out,
+        &outcomes.iter().cloned().map(Some).collect::<Vec<_>>(),
+    );
     let failed = outcomes
         .iter()
         .filter(|o| o.status == DossierStatus::Failed)
@@ -243,7 +363,74 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
             args.out.join("index.json").display()
         );
     }
-    Ok(if failed > 0 { 1 } else { 0 })
+    if let Err(e) = written {
+        eprintln!("anjuan scan: {e:#}");
+        return Ok(EXIT_OUTPUT);
+    }
+    if output_failed {
+        eprintln!(
+            "anjuan scan: stopped: the output folder {} could not be written (see above); \
+             what was finished is kept: free space or fix the folder and run the same command again",
+            args.out.display()
+        );
+        return Ok(EXIT_OUTPUT);
+    }
+    if pipeline::INTERRUPTED.load(Ordering::Relaxed) {
+        eprintln!(
+            "anjuan scan: interrupted; what was finished is kept: run the same command again to resume"
+        );
+        return Ok(EXIT_INTERRUPTED);
+    }
+    Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// `anjuan scan … --worker`: scans the dossiers its parent names on stdin,
+/// telling it every step on stdout.
+fn run_worker(dossiers: Vec<Dossier>, out: &Path, mut config: RunConfig) -> anyhow::Result<i32> {
+    let task = supervise::read_task()?;
+    let wanted: std::collections::HashSet<&str> = task.ids.iter().map(String::as_str).collect();
+    let dossiers: Vec<Dossier> = dossiers
+        .into_iter()
+        .filter(|d| wanted.contains(d.id.as_str()))
+        .collect();
+    config.skip_pages = task.skip_pages;
+    config.serial = task.serial;
+    config.write_index = false;
+    config.observer = Some(supervise::stdout_observer());
+    let factory = config.engine_factory();
+    scan(&dossiers, out, &config, factory, true)?;
+    Ok(if pipeline::OUTPUT_FAILED.load(Ordering::Relaxed) {
+        EXIT_OUTPUT
+    } else if pipeline::INTERRUPTED.load(Ordering::Relaxed) {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// This program with the arguments of `args`, as a worker.
+fn worker_command(args: &ScanArgs) -> anyhow::Result<Vec<std::ffi::OsString>> {
+    let mut c: Vec<std::ffi::OsString> = vec![supervise::this_program()?.into(), "scan".into()];
+    c.extend(args.paths.iter().map(|p| p.clone().into_os_string()));
+    c.push("--out".into());
+    c.push(args.out.clone().into_os_string());
+    if let Some(j) = args.jobs {
+        c.push(format!("--jobs={j}").into());
+    }
+    c.push(format!("--engine={}", args.engine.as_str()).into());
+    c.push(format!("--dpi={}", args.dpi).into());
+    for r in &args.rubric {
+        c.push("--rubric".into());
+        c.push(r.clone().into_os_string());
+    }
+    if let Some(u) = &args.units {
+        c.push("--units".into());
+        c.push(u.clone().into_os_string());
+    }
+    c.push(format!("--max-page-megapixels={}", args.max_page_megapixels).into());
+    c.push("--quiet".into());
+    c.push("--worker".into());
+    Ok(c)
 }
 
 /// Scans one dossier into `out/<id>/` and returns its review (errors name the file).

@@ -29,6 +29,161 @@ use std::time::{Duration, Instant};
 /// Makes one OCR engine (called once per worker that has work).
 pub type EngineFactory = Arc<dyn Fn() -> Result<Box<dyn OcrEngine>, OcrError> + Send + Sync>;
 
+/// Set (by a signal handler: Ctrl-C) to stop a run: no new page is read,
+/// what is finished is kept, and the dossiers not finished are reported as
+/// interrupted.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Set when an output could not be written for want of space or of
+/// permission: the run stops (every later dossier would fail the same way).
+pub static OUTPUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// A real fault on demand, for the tests of crash isolation:
+/// `ANJUAN_FAULT=KIND:STAGE:NAME:PAGE` (several separated by `;`) makes this process `abort` (as a C
+/// library's failed assertion does), `hang`, `grow` (allocate without
+/// bound) or `segv` (an invalid memory access) when it comes to page PAGE
+/// (1-based; 0: opening the file) at STAGE (`open`, `read` or `ocr`) of a
+/// dossier whose path contains NAME. Unset, it costs one look per page.
+fn injected_fault(source: &Path, stage: Stage, page: Option<u32>) {
+    type Fault = (String, String, String, u32);
+    static FAULTS: std::sync::OnceLock<Vec<Fault>> = std::sync::OnceLock::new();
+    let faults = FAULTS.get_or_init(|| {
+        let spec = std::env::var("ANJUAN_FAULT").unwrap_or_default();
+        spec.split(';')
+            .filter_map(|one| {
+                let mut parts = one.splitn(4, ':');
+                let kind = parts.next()?.to_string();
+                let stage = parts.next()?.to_string();
+                let name = parts.next()?.to_string();
+                let page = parts.next()?.parse().ok()?;
+                Some((kind, stage, name, page))
+            })
+            .collect()
+    });
+    if faults.is_empty() {
+        return;
+    }
+    let stage_name = match stage {
+        Stage::Open => "open",
+        Stage::Read => "read",
+        Stage::Ocr => "ocr",
+    };
+    let path = source.to_string_lossy();
+    let Some((kind, _, _, n)) = faults.iter().find(|(_, at, name, n)| {
+        at == stage_name && page.map_or(0, |p| p + 1) == *n && path.contains(name.as_str())
+    }) else {
+        return;
+    };
+    eprintln!(
+        "anjuan: ANJUAN_FAULT: {kind} at {stage_name} of {} page {n}",
+        source.display()
+    );
+    match kind.as_str() {
+        "abort" => std::process::abort(),
+        // A real invalid access, as a bug in C code makes.
+        "segv" => unsafe {
+            std::ptr::null_mut::<u8>().write_volatile(1);
+        },
+        "hang" => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        "grow" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 16 << 20]);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// For the tests of resuming: `ANJUAN_OCR_LOG=FILE` appends the hash of
+/// every page OCR'd, once its OCR is in the cache (so a page logged twice
+/// was OCR'd again although cached).
+fn log_ocr(hash: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("ANJUAN_OCR_LOG") else {
+        return;
+    };
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(format!("{hash}\n").as_bytes());
+    }
+}
+
+/// Whether a write error is the output folder's (full, read-only, not
+/// permitted) rather than one file's: then the run stops.
+fn output_folder_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    if matches!(
+        e.kind(),
+        StorageFull | ReadOnlyFilesystem | PermissionDenied | QuotaExceeded
+    ) {
+        OUTPUT_FAILED.store(true, Ordering::SeqCst);
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        return true;
+    }
+    false
+}
+
+/// Where native code (pdfium, the image decoders, ONNX Runtime) works on a
+/// dossier: what the supervising parent of `anjuan scan` follows, to tell
+/// which dossier and page a crash or a hang was in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Opening the file and counting its pages.
+    Open,
+    /// Reading a page: its text layer, its image decoded or rendered.
+    Read,
+    /// OCR, marks and the view of a page.
+    Ocr,
+}
+
+/// What a run reports as it goes ([`RunConfig::observer`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The dossiers to read are prepared: this many pages in all.
+    Planned { dossiers: u64, pages: u64 },
+    /// Native code starts on a dossier (`page`: 0-based, none when opening).
+    Begin {
+        id: String,
+        stage: Stage,
+        page: Option<u32>,
+    },
+    /// ... and is done with it.
+    End {
+        id: String,
+        stage: Stage,
+        page: Option<u32>,
+    },
+    /// A page of a dossier is in (read, OCR'd or from the cache).
+    PageDone { id: String },
+    /// A dossier is finished, well or not.
+    Done {
+        id: String,
+        status: DossierStatus,
+        error: Option<String>,
+        skipped: bool,
+        page_count: u32,
+    },
+}
+
+/// Told every [`Event`] of a run, from any of its threads.
+#[derive(Clone)]
+pub struct Observer(pub Arc<dyn Fn(&Event) + Send + Sync>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
 /// What decides a run's output besides the input.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -40,6 +195,17 @@ pub struct RunConfig {
     /// What the reviews are made with besides the pages: `--rubric` files
     /// and the `--units` registry.
     pub review: ReviewSettings,
+    /// Pages not to read, by dossier id (0-based page, why): pages that
+    /// crashed or hung a worker process before. Each is written as a page
+    /// that could not be read, with the reason.
+    pub skip_pages: std::collections::HashMap<String, Vec<(u32, String)>>,
+    /// One page at a time: a page is read only once the one before is
+    /// through OCR, so that a crash is known to be in that page.
+    pub serial: bool,
+    /// Whether [`scan`] writes `index.json` (a supervising parent writes it
+    /// itself from the workers' events).
+    pub write_index: bool,
+    pub observer: Option<Observer>,
 }
 
 impl RunConfig {
@@ -50,6 +216,37 @@ impl RunConfig {
             ingest: IngestOptions::new(third_party),
             jobs: jobs.max(1),
             review: ReviewSettings::default(),
+            skip_pages: Default::default(),
+            serial: false,
+            write_index: true,
+            observer: None,
+        }
+    }
+
+    /// Tells the observer, if any.
+    pub fn tell(&self, event: Event) {
+        if let Some(o) = &self.observer {
+            (o.0)(&event);
+        }
+    }
+
+    fn begin(&self, id: &str, stage: Stage, page: Option<u32>) {
+        if self.observer.is_some() {
+            self.tell(Event::Begin {
+                id: id.to_string(),
+                stage,
+                page,
+            });
+        }
+    }
+
+    fn end(&self, id: &str, stage: Stage, page: Option<u32>) {
+        if self.observer.is_some() {
+            self.tell(Event::End {
+                id: id.to_string(),
+                stage,
+                page,
+            });
         }
     }
 
@@ -64,10 +261,11 @@ impl RunConfig {
         h.update(&manifest);
         h.update(
             format!(
-                "dpi={} text={} imgdpi={}",
+                "dpi={} text={} imgdpi={} maxmp={}",
                 self.ingest.render_dpi,
                 self.ingest.min_text_layer_chars,
-                self.ingest.default_image_dpi
+                self.ingest.default_image_dpi,
+                self.ingest.max_page_megapixels
             )
             .as_bytes(),
         );
@@ -155,6 +353,8 @@ pub struct ScanStats {
     pub pages_text_layer: u64,
     /// Pages whose OCR came from the cache but whose marks were found anew.
     pub pages_marks_only: u64,
+    /// Pages that could not be read (written with their error).
+    pub pages_unread: u64,
     pub dossiers_skipped: u64,
 }
 
@@ -182,6 +382,8 @@ enum Via {
     /// OCR from the cache, marks found anew.
     MarksOnly,
     TextLayer,
+    /// The page could not be read: written with its error.
+    Unread,
 }
 
 enum Msg {
@@ -280,11 +482,14 @@ pub fn scan(
                 continue;
             }
         }
-        match anjuan_ingest::open(&dossier.source, &config.ingest) {
-            Ok(r) => todo.push(Todo {
+        config.begin(&dossier.id, Stage::Open, None);
+        let opened = anjuan_ingest::open(&dossier.source, &config.ingest).map(|r| r.page_count());
+        config.end(&dossier.id, Stage::Open, None);
+        match opened {
+            Ok(page_count) => todo.push(Todo {
                 d,
                 sha256,
-                page_count: r.page_count(),
+                page_count,
             }),
             Err(e) => outcomes[d] = Some(fail(e.to_string())),
         }
@@ -295,8 +500,15 @@ pub fn scan(
     let mut progress = Progress::new(quiet, dossiers.len() as u64, total_pages);
     for o in outcomes.iter().flatten() {
         progress.dossier_done(&outcome_line(o));
+        config.tell(done_event(o));
     }
-    write_index(out, &outcomes)?;
+    config.tell(Event::Planned {
+        dossiers: todo.len() as u64,
+        pages: total_pages,
+    });
+    if config.write_index {
+        write_index(out, &outcomes)?;
+    }
 
     if !todo.is_empty() {
         run_pipeline(
@@ -322,14 +534,34 @@ pub fn scan(
                 id: dossiers[d].id.clone(),
                 source: dossiers[d].source.path.display().to_string(),
                 status: DossierStatus::Failed,
-                error: Some("not processed (internal error)".into()),
+                error: Some(if INTERRUPTED.load(Ordering::Relaxed) {
+                    INTERRUPTED_ERROR.into()
+                } else {
+                    "not processed (internal error)".into()
+                }),
                 skipped: false,
                 page_count: 0,
             })
         })
         .collect();
-    write_index(out, &outcomes.iter().cloned().map(Some).collect::<Vec<_>>())?;
+    if config.write_index {
+        write_index(out, &outcomes.iter().cloned().map(Some).collect::<Vec<_>>())?;
+    }
     Ok((outcomes, stats))
+}
+
+/// What a dossier not finished when a run was interrupted is reported as.
+pub const INTERRUPTED_ERROR: &str =
+    "interrupted before it was finished (run the same command again to resume)";
+
+fn done_event(o: &Outcome) -> Event {
+    Event::Done {
+        id: o.id.clone(),
+        status: o.status,
+        error: o.error.clone(),
+        skipped: o.skipped,
+        page_count: o.page_count,
+    }
 }
 
 /// An unchanged dossier found at another path (moved or copied input): its
@@ -350,7 +582,7 @@ fn refresh_source(dir: &Path, source: &str) {
     }
 }
 
-fn outcome_line(o: &Outcome) -> String {
+pub(crate) fn outcome_line(o: &Outcome) -> String {
     match (&o.status, o.skipped) {
         (DossierStatus::Ok, true) => format!("{}: unchanged, skipped", o.id),
         (DossierStatus::Ok, false) => format!("{}: ok, {} pages", o.id, o.page_count),
@@ -362,7 +594,7 @@ fn outcome_line(o: &Outcome) -> String {
     }
 }
 
-fn write_index(out: &Path, outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
+pub(crate) fn write_index(out: &Path, outcomes: &[Option<Outcome>]) -> anyhow::Result<()> {
     let index = Index {
         schema: INDEX_SCHEMA.to_string(),
         dossiers: outcomes
@@ -440,6 +672,7 @@ fn run_pipeline(
         cache.remove_record(&dossiers[t.d].id);
     }
 
+    let in_flight = &InFlight::default();
     std::thread::scope(|s| -> anyhow::Result<()> {
         // Reader: the only thread that touches pdfium.
         {
@@ -456,6 +689,7 @@ fn run_pipeline(
                     timers,
                     &msg_tx,
                     work_tx,
+                    in_flight,
                 )
             });
         }
@@ -466,17 +700,19 @@ fn run_pipeline(
             let (failed, timers) = (&failed, &timers);
             let (engine_key, marks_key) = (engine_key.clone(), marks_key.clone());
             s.spawn(move || {
-                ocr_worker(
-                    engine,
-                    &factory,
-                    &work_rx,
-                    &msg_tx,
+                let env = WorkerEnv {
+                    factory: &factory,
+                    msg_tx: &msg_tx,
                     cache,
-                    (&engine_key, &marks_key),
+                    engine_key: &engine_key,
+                    marks_key: &marks_key,
                     failed,
                     dossiers,
                     timers,
-                )
+                    config,
+                    in_flight,
+                };
+                ocr_worker(engine, &work_rx, &env)
             });
         }
         drop(msg_tx);
@@ -485,6 +721,7 @@ fn run_pipeline(
             todo,
             out,
             run_key,
+            config,
             &settings,
             cache,
             &msg_rx,
@@ -503,6 +740,35 @@ fn run_pipeline(
     Ok(())
 }
 
+/// Pages handed to OCR workers and not yet through: in a serial run the
+/// reader waits for none before it reads the next page.
+#[derive(Default)]
+struct InFlight {
+    count: Mutex<u32>,
+    none: std::sync::Condvar,
+}
+
+impl InFlight {
+    fn add(&self) {
+        *self.count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+    }
+
+    fn done(&self) {
+        let mut n = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            self.none.notify_all();
+        }
+    }
+
+    fn wait_for_none(&self) {
+        let mut n = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        while *n > 0 {
+            n = self.none.wait(n).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_pages(
     dossiers: &[Dossier],
@@ -514,20 +780,53 @@ fn read_pages(
     timers: &Timers,
     msg_tx: &Sender<Msg>,
     work_tx: std::sync::mpsc::SyncSender<Work>,
+    in_flight: &InFlight,
 ) {
     for t in todo {
         let d = t.d;
+        let id = dossiers[d].id.as_str();
         let source = &dossiers[d].source;
+        let skip = config.skip_pages.get(id);
         let result = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
-            let mut reader =
-                anjuan_ingest::open(source, &config.ingest).map_err(|e| e.to_string())?;
+            config.begin(id, Stage::Open, None);
+            injected_fault(&source.path, Stage::Open, None);
+            let reader = anjuan_ingest::open(source, &config.ingest);
+            config.end(id, Stage::Open, None);
+            let mut reader = reader.map_err(|e| e.to_string())?;
             for index in 0..reader.page_count() {
-                if failed[d].load(Ordering::Relaxed) {
+                if failed[d].load(Ordering::Relaxed) || INTERRUPTED.load(Ordering::Relaxed) {
                     return Ok(());
                 }
+                if config.serial {
+                    in_flight.wait_for_none();
+                }
+                let unread = |error: String| Msg::Page {
+                    d,
+                    index,
+                    page: OcrPage::unread(error),
+                    via: Via::Unread,
+                    view: None,
+                };
+                // A page that crashed or hung a worker before is not read again.
+                if let Some((_, why)) = skip.and_then(|s| s.iter().find(|(i, _)| *i == index)) {
+                    let _ = msg_tx.send(unread(why.clone()));
+                    continue;
+                }
                 let start = Instant::now();
-                let content = reader.read_page(index).map_err(|e| e.to_string())?;
+                config.begin(id, Stage::Read, Some(index));
+                injected_fault(&source.path, Stage::Read, Some(index));
+                let content = reader.read_page(index);
+                config.end(id, Stage::Read, Some(index));
                 add(&timers.extract, start);
+                // A page that cannot be read costs that page: the rest of
+                // the dossier is still read and reviewed.
+                let content = match content {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = msg_tx.send(unread(e.problem));
+                        continue;
+                    }
+                };
                 match content {
                     PageContent::Text(text) => {
                         let page = OcrPage::from_text_layer(&text);
@@ -582,6 +881,7 @@ fn read_pages(
                                     red,
                                     cached,
                                 };
+                                in_flight.add();
                                 if work_tx.send(work).is_err() {
                                     return Err("OCR workers stopped".into());
                                 }
@@ -608,17 +908,24 @@ fn read_pages(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What an OCR worker works with, besides its engine and the page.
+struct WorkerEnv<'a> {
+    factory: &'a EngineFactory,
+    msg_tx: &'a Sender<Msg>,
+    cache: &'a Cache,
+    engine_key: &'a str,
+    marks_key: &'a str,
+    failed: &'a [AtomicBool],
+    dossiers: &'a [Dossier],
+    timers: &'a Timers,
+    config: &'a RunConfig,
+    in_flight: &'a InFlight,
+}
+
 fn ocr_worker(
     mut engine: Option<Box<dyn OcrEngine>>,
-    factory: &EngineFactory,
     work_rx: &Mutex<Receiver<Work>>,
-    msg_tx: &Sender<Msg>,
-    cache: &Cache,
-    (engine_key, marks_key): (&str, &str),
-    failed: &[AtomicBool],
-    dossiers: &[Dossier],
-    timers: &Timers,
+    env: &WorkerEnv,
 ) {
     loop {
         let work = {
@@ -628,136 +935,150 @@ fn ocr_worker(
                 Err(_) => return,
             }
         };
-        let Work {
-            d,
-            index,
-            hash,
-            marks_hash,
-            page,
-            red,
-            cached,
-        } = work;
-        if failed[d].load(Ordering::Relaxed) {
-            continue;
-        }
-        let where_ = format!("{} (page {})", dossiers[d].source.path.display(), index + 1);
-        // OCR from the cache: the marks alone, on the page turned as OCR turned it.
-        if let Some(mut ocr_page) = cached {
-            ocr_page.dpi = page.dpi;
-            let start = Instant::now();
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                let gray = match page.image {
-                    DynamicImage::ImageLuma8(g) => g,
-                    other => other.to_luma8(),
-                };
-                let upright = anjuan_ocr::Orientation {
-                    rotation: ocr_page.rotation,
-                    skew_deg: ocr_page.skew_deg,
-                }
-                .apply(gray);
-                let marks = page_marks(&upright, red, &ocr_page);
-                (marks, upright)
-            }));
-            add(&timers.marks, start);
-            match result {
-                Ok((marks, upright)) => {
-                    if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
-                        eprintln!("anjuan: warning: cannot write the marks cache: {e}");
-                    }
-                    ocr_page.marks = marks;
-                    let view = put_view(cache, engine_key, &hash, &upright, timers);
-                    let _ = msg_tx.send(Msg::Page {
-                        d,
-                        index,
-                        page: ocr_page,
-                        via: Via::MarksOnly,
-                        view,
-                    });
-                }
-                Err(p) => {
-                    let _ = msg_tx.send(Msg::Failed {
-                        d,
-                        error: format!(
-                            "{where_}: finding seals and signatures crashed: {}",
-                            panic_message(p.as_ref())
-                        ),
-                    });
-                }
-            }
-            continue;
-        }
-        if engine.is_none() {
-            match factory() {
-                Ok(e) => engine = Some(e),
-                Err(e) => {
-                    let _ = msg_tx.send(Msg::Failed {
-                        d,
-                        error: format!("{where_}: {e}"),
-                    });
-                    continue;
-                }
-            }
-        }
-        let eng = engine.as_mut().expect("engine was just made");
+        let (id, index) = (env.dossiers[work.d].id.as_str(), work.index);
+        env.config.begin(id, Stage::Ocr, Some(index));
+        injected_fault(&env.dossiers[work.d].source.path, Stage::Ocr, Some(index));
+        ocr_one(work, &mut engine, env);
+        env.config.end(id, Stage::Ocr, Some(index));
+        env.in_flight.done();
+    }
+}
+
+/// OCRs one page (or finds its marks, when its OCR is cached) and sends it on.
+fn ocr_one(work: Work, engine: &mut Option<Box<dyn OcrEngine>>, env: &WorkerEnv) {
+    let WorkerEnv {
+        factory,
+        msg_tx,
+        cache,
+        engine_key,
+        marks_key,
+        failed,
+        dossiers,
+        timers,
+        ..
+    } = *env;
+    let Work {
+        d,
+        index,
+        hash,
+        marks_hash,
+        page,
+        red,
+        cached,
+    } = work;
+    if failed[d].load(Ordering::Relaxed) {
+        return;
+    }
+    let where_ = format!("{} (page {})", dossiers[d].source.path.display(), index + 1);
+    // OCR from the cache: the marks alone, on the page turned as OCR turned it.
+    if let Some(mut ocr_page) = cached {
+        ocr_page.dpi = page.dpi;
         let start = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            anjuan_ocr::read_page(eng.as_mut(), &page.image)
+            let gray = match page.image {
+                DynamicImage::ImageLuma8(g) => g,
+                other => other.to_luma8(),
+            };
+            let upright = anjuan_ocr::Orientation {
+                rotation: ocr_page.rotation,
+                skew_deg: ocr_page.skew_deg,
+            }
+            .apply(gray);
+            let marks = page_marks(&upright, red, &ocr_page);
+            (marks, upright)
         }));
-        add(&timers.ocr, start);
-        drop(page.image);
+        add(&timers.marks, start);
         match result {
-            Ok(Ok(read)) => {
-                let mut ocr_page = OcrPage::from_read(&read, eng.name(), page.dpi);
-                // A page that cannot be cached is still a good page; it is OCR'd again next time.
-                if let Err(e) = cache.put_page(engine_key, &hash, &ocr_page) {
-                    eprintln!("anjuan: warning: cannot write the OCR cache: {e}");
-                }
-                let start = Instant::now();
-                let marks =
-                    catch_unwind(AssertUnwindSafe(|| page_marks(&read.image, red, &ocr_page)));
-                add(&timers.marks, start);
-                let marks = match marks {
-                    Ok(m) => m,
-                    Err(p) => {
-                        let _ = msg_tx.send(Msg::Failed {
-                            d,
-                            error: format!(
-                                "{where_}: finding seals and signatures crashed: {}",
-                                panic_message(p.as_ref())
-                            ),
-                        });
-                        continue;
-                    }
-                };
+            Ok((marks, upright)) => {
                 if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
                     eprintln!("anjuan: warning: cannot write the marks cache: {e}");
                 }
                 ocr_page.marks = marks;
-                let view = put_view(cache, engine_key, &hash, &read.image, timers);
+                let view = put_view(cache, engine_key, &hash, &upright, timers);
                 let _ = msg_tx.send(Msg::Page {
                     d,
                     index,
                     page: ocr_page,
-                    via: Via::Ocr,
+                    via: Via::MarksOnly,
                     view,
                 });
             }
-            Ok(Err(e)) => {
+            Err(p) => marks_crashed(msg_tx, d, &where_, p.as_ref()),
+        }
+        return;
+    }
+    if engine.is_none() {
+        match factory() {
+            Ok(e) => *engine = Some(e),
+            Err(e) => {
                 let _ = msg_tx.send(Msg::Failed {
                     d,
                     error: format!("{where_}: {e}"),
                 });
-            }
-            Err(p) => {
-                // The engine may be left in a bad state: make a new one next time.
-                engine = None;
-                let _ = msg_tx.send(Msg::Failed {
-                    d,
-                    error: format!("{where_}: OCR crashed: {}", panic_message(p.as_ref())),
-                });
+                return;
             }
         }
     }
+    let eng = engine.as_mut().expect("engine was just made");
+    let start = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        anjuan_ocr::read_page(eng.as_mut(), &page.image)
+    }));
+    add(&timers.ocr, start);
+    drop(page.image);
+    match result {
+        Ok(Ok(read)) => {
+            let mut ocr_page = OcrPage::from_read(&read, eng.name(), page.dpi);
+            // A page that cannot be cached is still a good page; it is OCR'd again next time.
+            match cache.put_page(engine_key, &hash, &ocr_page) {
+                Ok(()) => log_ocr(&hash),
+                Err(e) => eprintln!("anjuan: warning: cannot write the OCR cache: {e}"),
+            }
+            let start = Instant::now();
+            let marks = catch_unwind(AssertUnwindSafe(|| page_marks(&read.image, red, &ocr_page)));
+            add(&timers.marks, start);
+            let marks = match marks {
+                Ok(m) => m,
+                Err(p) => return marks_crashed(msg_tx, d, &where_, p.as_ref()),
+            };
+            if let Err(e) = cache.put_marks(marks_key, &marks_hash, &marks) {
+                eprintln!("anjuan: warning: cannot write the marks cache: {e}");
+            }
+            ocr_page.marks = marks;
+            let view = put_view(cache, engine_key, &hash, &read.image, timers);
+            let _ = msg_tx.send(Msg::Page {
+                d,
+                index,
+                page: ocr_page,
+                via: Via::Ocr,
+                view,
+            });
+        }
+        Ok(Err(e)) => {
+            let _ = msg_tx.send(Msg::Failed {
+                d,
+                error: format!("{where_}: {e}"),
+            });
+        }
+        Err(p) => {
+            // The engine may be left in a bad state: make a new one next time.
+            *engine = None;
+            let _ = msg_tx.send(Msg::Failed {
+                d,
+                error: format!("{where_}: OCR crashed: {}", panic_message(p.as_ref())),
+            });
+        }
+    }
+}
+
+fn marks_crashed(msg_tx: &Sender<Msg>, d: usize, where_: &str, p: &(dyn std::any::Any + Send)) {
+    let _ = msg_tx.send(Msg::Failed {
+        d,
+        error: format!(
+            "{where_}: finding seals and signatures crashed: {}",
+            panic_message(p)
+        ),
+    });
 }
 
 /// Makes and caches the reviewers' view of an upright page; `None` (the
@@ -804,6 +1125,7 @@ fn collect(
     todo: &[Todo],
     out: &Path,
     run_key: &str,
+    config: &RunConfig,
     settings: &ReviewSettings,
     cache: &Cache,
     msg_rx: &Receiver<Msg>,
@@ -836,8 +1158,11 @@ fn collect(
                     page_count: 0,
                 };
                 progress.dossier_done(&outcome_line(&o));
+                config.tell(done_event(&o));
                 outcomes[d] = Some(o);
-                write_index(out, outcomes)?;
+                if config.write_index {
+                    write_index(out, outcomes)?;
+                }
             }
             Msg::Page {
                 d,
@@ -847,6 +1172,9 @@ fn collect(
                 view,
             } => {
                 progress.pages_done(1);
+                config.tell(Event::PageDone {
+                    id: dossiers[d].id.clone(),
+                });
                 match via {
                     Via::Ocr => stats.pages_ocr += 1,
                     Via::Cache => stats.pages_cached += 1,
@@ -855,6 +1183,7 @@ fn collect(
                         stats.pages_marks_only += 1;
                     }
                     Via::TextLayer => stats.pages_text_layer += 1,
+                    Via::Unread => stats.pages_unread += 1,
                 }
                 let Some(c) = collecting[d].as_mut() else {
                     continue;
@@ -875,16 +1204,30 @@ fn collect(
                 let views = std::mem::take(&mut c.views);
                 let start = Instant::now();
                 let sha256 = sha_of(d).unwrap_or_default();
-                let o = match finish_dossier(
-                    &dossiers[d],
-                    &sha256,
-                    &pages,
-                    &views,
-                    out,
-                    run_key,
-                    settings,
-                    cache,
-                ) {
+                let unread: Vec<(usize, &str)> = pages
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| p.error.as_deref().map(|e| (i, e)))
+                    .collect();
+                let finished = if !pages.is_empty() && unread.len() == pages.len() {
+                    // Nothing to review: the file fails, saying why.
+                    Err(anyhow::anyhow!(
+                        "no page could be read; page 1: {}",
+                        unread[0].1
+                    ))
+                } else {
+                    finish_dossier(
+                        &dossiers[d],
+                        &sha256,
+                        &pages,
+                        &views,
+                        out,
+                        run_key,
+                        settings,
+                        cache,
+                    )
+                };
+                let o = match finished {
                     Ok(()) => Outcome {
                         id: dossiers[d].id.clone(),
                         source: source_of(d),
@@ -904,8 +1247,11 @@ fn collect(
                 };
                 stats.write_secs += start.elapsed().as_secs_f64();
                 progress.dossier_done(&outcome_line(&o));
+                config.tell(done_event(&o));
                 outcomes[d] = Some(o);
-                write_index(out, outcomes)?;
+                if config.write_index {
+                    write_index(out, outcomes)?;
+                }
             }
         }
     }
@@ -950,8 +1296,10 @@ fn finish_dossier(
             }
         }
     }
-    write_dossier(&dir, &review, pages)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display()))?;
+    write_dossier(&dir, &review, pages).map_err(|e| {
+        output_folder_error(&e);
+        anyhow::anyhow!("cannot write {}: {e}", dir.display())
+    })?;
     cache
         .put_record(
             &dossier.id,
@@ -961,6 +1309,9 @@ fn finish_dossier(
                 page_count: pages.len() as u32,
             },
         )
-        .map_err(|e| anyhow::anyhow!("cannot write the cache record: {e}"))?;
+        .map_err(|e| {
+            output_folder_error(&e);
+            anyhow::anyhow!("cannot write the cache record: {e}")
+        })?;
     Ok(())
 }

@@ -28,7 +28,11 @@ impl Progress {
             return Progress::Quiet;
         }
         if !std::io::stderr().is_terminal() {
-            eprintln!("anjuan scan: {dossiers} dossier(s), {pages} page(s) to read");
+            if pages > 0 {
+                eprintln!("anjuan scan: {dossiers} dossier(s), {pages} page(s) to read");
+            } else {
+                eprintln!("anjuan scan: {dossiers} dossier(s)");
+            }
             return Progress::Plain {
                 start: Instant::now(),
                 dossiers,
@@ -55,6 +59,23 @@ impl Progress {
             dossiers: d,
             pages: p,
             _multi: multi,
+        }
+    }
+
+    /// `n` pages are left to read (a supervised run learns the pages of
+    /// its dossiers from each worker it starts).
+    pub fn pages_left(&mut self, n: u64) {
+        match self {
+            Progress::Bars { pages, .. } => pages.set_length(pages.position() + n),
+            Progress::Plain {
+                pages, pages_done, ..
+            } => {
+                if *pages == 0 && n > 0 {
+                    eprintln!("anjuan scan: {n} page(s) to read");
+                }
+                *pages = *pages_done + n;
+            }
+            Progress::Quiet => {}
         }
     }
 

@@ -348,7 +348,7 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
 }
 
 #[test]
-fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
+fn exit_status_is_3_for_a_missing_input_2_for_usage_errors_and_1_when_a_dossier_fails() {
     let d = tempfile::tempdir().unwrap();
     let args = |paths: Vec<PathBuf>| anjuan_scan::ScanArgs {
         paths,
@@ -360,10 +360,15 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
         rubric: Vec::new(),
         units: None,
         summary: anjuan_scan::SummaryMode::None,
+        max_page_megapixels: 60,
+        page_timeout: 120,
+        max_memory: 1400,
+        in_process: true,
+        worker: false,
     };
     assert_eq!(
         anjuan_scan::run(&args(vec![d.path().join("missing.pdf")])).unwrap(),
-        2
+        anjuan_scan::EXIT_INPUT
     );
     let bad = d.path().join("bad.pdf");
     std::fs::write(&bad, b"hello").unwrap();
@@ -384,6 +389,12 @@ fn exit_status_is_2_for_usage_errors_and_1_when_a_dossier_fails() {
     with_units.units = Some(units);
     assert_eq!(anjuan_scan::run(&with_units).unwrap(), 2);
     assert!(!d.path().join("out/index.json").exists());
+    // An output folder that cannot be made: status 5, before any work.
+    let blocked = d.path().join("file");
+    std::fs::write(&blocked, b"").unwrap();
+    let mut no_out = args(vec![bad.clone()]);
+    no_out.out = blocked.join("out");
+    assert_eq!(anjuan_scan::run(&no_out).unwrap(), anjuan_scan::EXIT_OUTPUT);
     assert_eq!(anjuan_scan::run(&args(vec![bad])).unwrap(), 1);
     let index: Index = read_json(&d.path().join("out/index.json"));
     assert_eq!(index.dossiers[0].status, DossierStatus::Failed);
