@@ -37,6 +37,7 @@ APT_PACKAGES=(
   fonts-arphic-ukai fonts-arphic-uming fonts-noto-cjk
   poppler-utils unzip python3
   chromium chromium-driver  # the reviewers' app is tested in a real browser
+  strace qpdf wapiti        # reliability tests: syscalls, hostile PDFs, web scan
 )
 
 log() { echo "setup.sh: $*" >&2; }

@@ -78,7 +78,7 @@ async fn security_headers(mut res: Response) -> Response {
     for (k, v) in [
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
@@ -92,22 +92,89 @@ async fn security_headers(mut res: Response) -> Response {
     res
 }
 
+/// How long a client has to send a request's head (its request line and
+/// headers), and how long an idle kept-alive connection stays open: a
+/// client that trickles its head (slowloris) is cut off after this.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The most connections served at once; more wait in the listen queue. It
+/// keeps the server's file descriptors for the database (whose readers
+/// open files of their own) whatever clients do.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// The largest request head read (request line and headers): a larger one
+/// is answered 431. Forms go in the body ([`BODY_LIMIT`]).
+pub const HEAD_LIMIT: usize = 64 * 1024;
+
 /// Serves `app` on `addr` until Ctrl-C; `ready` is told the bound address
 /// (port 0 picks one).
+///
+/// HTTP/1.1 over hyper, each connection with a deadline for its request
+/// heads ([`HEADER_TIMEOUT`]) and a bound on their size ([`HEAD_LIMIT`]),
+/// at most [`MAX_CONNECTIONS`] at once; bodies are bounded by the router
+/// ([`BODY_LIMIT`]). On Ctrl-C the server stops accepting, lets the
+/// requests under way finish (10 s at most) and returns.
 pub async fn serve(
     app: Arc<App>,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let router = router(app);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot?,
+            _ = &mut ctrl_c => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors or a connection reset before it
+                // was taken: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        let _ = stream.set_nodelay(true);
+        while connections.try_join_next().is_some() {}
+        let service = TowerToHyperService::new(router.clone());
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            let _slot = slot;
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(HEAD_LIMIT);
+            let conn = http.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopped.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
     Ok(())
 }
 

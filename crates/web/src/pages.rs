@@ -736,6 +736,10 @@ pub fn item_views(review: &Review, decisions: &[Decision]) -> (Vec<ItemView>, Ve
 struct DecideForm {
     csrf: String,
     item: String,
+    /// The button pressed; none is an unknown decision, told once the
+    /// form's token has been checked (a form from elsewhere is refused as
+    /// such first).
+    #[serde(default)]
     action: String,
     #[serde(default)]
     points: String,
