@@ -50,7 +50,8 @@ impl PageReader for ImageFolderReader {
         let (w, h) = reader()?
             .into_dimensions()
             .map_err(|e| err(format!("unreadable image: {e}")))?;
-        if let Some(problem) = self.options.refuse_size("the image", w as u64, h as u64) {
+        let refused = self.options.refuse_size("the image", w as u64, h as u64);
+        if let Some(problem) = refused.or_else(|| crate::not_a_page(w as u64, h as u64)) {
             return Err(err(problem));
         }
         let mut decoder = reader()?;

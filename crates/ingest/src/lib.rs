@@ -74,8 +74,18 @@ pub struct IngestOptions {
 }
 
 /// The default of [`IngestOptions::max_page_megapixels`]: an A3 page scanned
-/// at 400 dpi (31 MP), or an A4 page at 600 dpi (35 MP), fits with room.
-pub const DEFAULT_MAX_PAGE_MEGAPIXELS: u32 = 60;
+/// at 400 dpi (31 MP), or an A4 page at 600 dpi (35 MP), fits.
+pub const DEFAULT_MAX_PAGE_MEGAPIXELS: u32 = 40;
+
+/// The most pixels a page is OCR'd at: a bigger page is scaled down to this
+/// before OCR (an A4 page at 300 dpi is 8.7 MP; at 500 dpi, 24 MP). What a
+/// page costs in memory on its way through OCR grows with its pixels; this
+/// keeps two pages in OCR at once within the memory bound.
+pub const OCR_MAX_MEGAPIXELS: u32 = 25;
+
+/// A page image whose short side is this many times shorter than its long
+/// side is not a page (a strip, a line), refused.
+pub const MAX_ASPECT: u64 = 20;
 
 impl IngestOptions {
     /// The pixel cap as a pixel count.
@@ -96,6 +106,18 @@ impl IngestOptions {
             )
         })
     }
+}
+
+/// Why a page image of `width` × `height` pixels is not a page (a strip, a
+/// line, nothing), or `None`.
+pub fn not_a_page(width: u64, height: u64) -> Option<String> {
+    let (short, long) = (width.min(height), width.max(height));
+    (short == 0 || long / short.max(1) > MAX_ASPECT).then(|| {
+        format!(
+            "a page image of {width} × {height} pixels is not a page (its sides differ more \
+             than {MAX_ASPECT} times): refused"
+        )
+    })
 }
 
 impl IngestOptions {

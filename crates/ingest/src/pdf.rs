@@ -58,7 +58,8 @@ fn check_pdf_file(path: &Path) -> Result<(), IngestError> {
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(IngestError::new(path, "not a PDF (no %PDF- header)"));
     }
-    let tail_len = len.min(2048);
+    // Writers pad after %%EOF (NULs, blanks): look in the last 1 MB.
+    let tail_len = len.min(1 << 20);
     f.seek(SeekFrom::End(-(tail_len as i64)))
         .map_err(|e| IngestError::new(path, format!("cannot read: {e}")))?;
     let mut tail = vec![0u8; tail_len as usize];
@@ -71,6 +72,20 @@ fn check_pdf_file(path: &Path) -> Result<(), IngestError> {
         ));
     }
     Ok(())
+}
+
+/// A page-level pdfium error, in words.
+fn pdfium_problem(e: &PdfiumError) -> String {
+    match e {
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::Unknown) => {
+            "pdfium cannot make sense of it (damaged page tree or page content)".into()
+        }
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::FormatError) => {
+            "damaged page: pdfium cannot parse it".into()
+        }
+        PdfiumError::ImageError => "its image cannot be decoded".into(),
+        other => format!("pdfium: {other:?}"),
+    }
 }
 
 fn describe_load_error(e: &PdfiumError) -> String {
@@ -124,11 +139,16 @@ impl PageReader for PdfReader {
             .doc
             .pages()
             .get(index as PdfPageIndex)
-            .map_err(|e| err(format!("cannot load page: {e:?}")))?;
+            .map_err(|e| err(format!("cannot load the page: {}", pdfium_problem(&e))))?;
         let rotation = page_rotation(&page);
         let o = &self.options;
         if let Some(text) = text_layer(&page, rotation, o.render_dpi, o.min_text_layer_chars)
-            .map_err(|e| err(format!("cannot read the text layer: {e:?}")))?
+            .map_err(|e| {
+                err(format!(
+                    "cannot read the text layer: {}",
+                    pdfium_problem(&e)
+                ))
+            })?
         {
             return Ok(PageContent::Text(text));
         }
@@ -140,11 +160,20 @@ impl PageReader for PdfReader {
             }
         }
         if let Some(img) = full_page_image(&page, rotation, o) {
+            let (w, h) = (img.image.width() as u64, img.image.height() as u64);
+            if let Some(problem) = crate::not_a_page(w, h) {
+                return Err(err(problem));
+            }
             return Ok(PageContent::Image(img));
+        }
+        let (w, h) = (page.width().value, page.height().value);
+        let dpi = capped_dpi(w, h, o.render_dpi, o.max_page_pixels()) as f32 / 72.0;
+        if let Some(problem) = crate::not_a_page((w * dpi) as u64, (h * dpi) as u64) {
+            return Err(err(problem));
         }
         render_gray(&page, o)
             .map(PageContent::Image)
-            .map_err(|e| err(format!("cannot render page: {e:?}")))
+            .map_err(|e| err(format!("cannot render the page: {}", pdfium_problem(&e))))
     }
 }
 

@@ -276,7 +276,7 @@ fn a_page_bigger_than_the_pixel_cap_is_refused_or_rendered_smaller() {
         panic!("a vector page is rendered");
     };
     let pixels = poster.image.width() as u64 * poster.image.height() as u64;
-    assert!(pixels <= 60_000_000, "{pixels}");
+    assert!(pixels <= 40_000_000, "{pixels}");
     assert!(poster.dpi < 300 && poster.dpi >= 30, "{}", poster.dpi);
     // Drawn where it was: the black square fills the lower left quarter.
     assert!(gray_at(&poster.image.to_luma8(), 0.25, 0.75) < 60);

@@ -601,6 +601,7 @@ fn gray_seals(grid: &Cells, ppm: f32, (w, h): (u32, u32)) -> Vec<SealMark> {
             .count();
         hit as f32 / pts.len().max(1) as f32
     };
+    const MAX_SEAL_CANDIDATES: usize = 500;
     let mut cands: Vec<(f32, i64, i64, f32)> = Vec::new();
     for r_mm in GRAY_SEAL_RADII_MM {
         let pts = circle(r_mm as f32);
@@ -628,8 +629,10 @@ fn gray_seals(grid: &Cells, ppm: f32, (w, h): (u32, u32)) -> Vec<SealMark> {
             }
         }
     }
-    // Best first; one seal per place.
+    // Best first; one seal per place. A page of endless rings (a drawing,
+    // a pattern) gives endless candidates: the best few hundred are plenty.
     cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    cands.truncate(MAX_SEAL_CANDIDATES);
     let mut seals: Vec<(i64, i64, f32, f32)> = Vec::new();
     for (score, cx, cy, r) in cands {
         let near = seals.iter().any(|&(sx, sy, sr, _)| {

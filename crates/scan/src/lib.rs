@@ -250,19 +250,21 @@ fn tell_skipped(skipped: &[PathBuf]) {
 /// [`EXIT_INTERRUPTED`], documented in the README).
 pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
     signals::catch_interrupts();
-    let dossiers = match plan_all(&args.paths) {
-        Ok((d, skipped)) => {
-            if !args.worker {
+    // A worker is given its dossiers by its parent.
+    let dossiers = match args.worker {
+        true => Vec::new(),
+        false => match plan_all(&args.paths) {
+            Ok((d, skipped)) => {
                 tell_skipped(&skipped);
+                d
             }
-            d
-        }
-        Err(e) => {
-            eprintln!("anjuan scan: {e}");
-            return Ok(EXIT_INPUT);
-        }
+            Err(e) => {
+                eprintln!("anjuan scan: {e}");
+                return Ok(EXIT_INPUT);
+            }
+        },
     };
-    if dossiers.is_empty() {
+    if dossiers.is_empty() && !args.worker {
         eprintln!("anjuan scan: no PDFs or page-image folders found in the given paths");
         return Ok(EXIT_INPUT);
     }
@@ -314,7 +316,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
     config.ingest.max_page_megapixels = args.max_page_megapixels.max(1);
     config.review = stages::ReviewSettings { rubrics, units };
     if args.worker {
-        return run_worker(dossiers, &args.out, config);
+        return run_worker(&args.out, config);
     }
     let _lock = match outdir::prepare(&args.out) {
         Ok(lock) => lock,
@@ -386,13 +388,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
 
 /// `anjuan scan … --worker`: scans the dossiers its parent names on stdin,
 /// telling it every step on stdout.
-fn run_worker(dossiers: Vec<Dossier>, out: &Path, mut config: RunConfig) -> anyhow::Result<i32> {
+fn run_worker(out: &Path, mut config: RunConfig) -> anyhow::Result<i32> {
     let task = supervise::read_task()?;
-    let wanted: std::collections::HashSet<&str> = task.ids.iter().map(String::as_str).collect();
-    let dossiers: Vec<Dossier> = dossiers
-        .into_iter()
-        .filter(|d| wanted.contains(d.id.as_str()))
-        .collect();
+    let dossiers: Vec<Dossier> = task.dossiers.iter().map(|d| d.dossier()).collect();
     config.skip_pages = task.skip_pages;
     config.serial = task.serial;
     config.write_index = false;

@@ -740,6 +740,27 @@ fn run_pipeline(
     Ok(())
 }
 
+/// A page of more than [`anjuan_ingest::OCR_MAX_MEGAPIXELS`] scaled down to
+/// it (its resolution with it): what a page costs on its way through OCR
+/// grows with its pixels.
+fn fit_for_ocr(mut page: PageImage) -> PageImage {
+    let (w, h) = (page.image.width() as f64, page.image.height() as f64);
+    let cap = anjuan_ingest::OCR_MAX_MEGAPIXELS as f64 * 1e6;
+    if w * h <= cap {
+        return page;
+    }
+    let scale = (cap / (w * h)).sqrt();
+    let (nw, nh) = (
+        ((w * scale).floor() as u32).max(1),
+        ((h * scale).floor() as u32).max(1),
+    );
+    page.image = page
+        .image
+        .resize_exact(nw, nh, image::imageops::FilterType::Triangle);
+    page.dpi = ((page.dpi as f64 * scale).round() as u32).max(1);
+    page
+}
+
 /// Pages handed to OCR workers and not yet through: in a serial run the
 /// reader waits for none before it reads the next page.
 #[derive(Default)]
@@ -838,7 +859,8 @@ fn read_pages(
                             view: None,
                         });
                     }
-                    PageContent::Image(mut image) => {
+                    PageContent::Image(image) => {
+                        let mut image = fit_for_ocr(image);
                         // The marks need the red of a colour scan; OCR reads
                         // gray: with the red plane, two thirds of the memory
                         // of RGB per page in flight.
@@ -1091,7 +1113,8 @@ fn put_view(
     timers: &Timers,
 ) -> Option<PathBuf> {
     let start = Instant::now();
-    let jpeg = crate::view::page_view(upright);
+    // A page JPEG cannot hold (a strip of absurd length) has no view.
+    let jpeg = crate::view::page_view(upright)?;
     let written = cache.put_view(engine_key, hash, &jpeg);
     add(&timers.view, start);
     match written {
@@ -1110,6 +1133,18 @@ fn page_marks(
     red: Option<GrayImage>,
     ocr_page: &OcrPage,
 ) -> anjuan_core::marks::PageMarks {
+    // Seals, signatures and fingerprints are looked for on paper: not on a
+    // page of more than a metre a side, or one too coarse to show them.
+    let (w_mm, h_mm) = (
+        upright.width() as f32 / ocr_page.dpi.max(1) as f32 * 25.4,
+        upright.height() as f32 / ocr_page.dpi.max(1) as f32 * 25.4,
+    );
+    if w_mm.max(h_mm) > 1000.0 || ocr_page.dpi < 50 {
+        return anjuan_core::marks::PageMarks {
+            version: anjuan_marks::MARKS_VERSION,
+            ..Default::default()
+        };
+    }
     let red = red.map(|r| anjuan_marks::upright(r, ocr_page.rotation, ocr_page.skew_deg));
     anjuan_marks::find_marks(
         upright,

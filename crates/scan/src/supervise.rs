@@ -39,12 +39,56 @@ pub const MAX_BAD_PAGES: usize = 5;
 /// What the parent gives a worker on its stdin.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WorkerTask {
-    /// The dossiers (ids of the run's plan) to scan.
-    pub ids: Vec<String>,
+    /// The dossiers to scan, as the parent planned them (the worker does
+    /// not look at the folders again: they may have changed meanwhile).
+    pub dossiers: Vec<TaskDossier>,
     /// Pages not to read, by dossier (0-based page, why).
     pub skip_pages: HashMap<String, Vec<(u32, String)>>,
     /// One page at a time.
     pub serial: bool,
+}
+
+/// One dossier of a [`WorkerTask`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskDossier {
+    pub id: String,
+    /// The PDF, or the folder of page images.
+    pub path: PathBuf,
+    /// The page images in page order (none for a PDF).
+    pub images: Vec<PathBuf>,
+}
+
+impl TaskDossier {
+    fn of(d: &Dossier) -> Self {
+        TaskDossier {
+            id: d.id.clone(),
+            path: d.source.path.clone(),
+            images: d.source.files.clone(),
+        }
+    }
+
+    /// The dossier to scan.
+    pub fn dossier(&self) -> Dossier {
+        use anjuan_ingest::{DossierSource, SourceKind};
+        Dossier {
+            id: self.id.clone(),
+            source: DossierSource {
+                path: self.path.clone(),
+                kind: if self.images.is_empty() {
+                    SourceKind::Pdf
+                } else {
+                    SourceKind::ImageFolder
+                },
+                files: self.images.clone(),
+            },
+        }
+    }
+}
+
+impl WorkerTask {
+    fn ids(&self) -> impl Iterator<Item = &String> {
+        self.dossiers.iter().map(|d| &d.id)
+    }
 }
 
 /// How the supervisor runs workers.
@@ -95,6 +139,9 @@ struct Run {
     in_flight: Vec<(String, Stage, Option<u32>)>,
     /// Whether any dossier was done in this run.
     progressed: bool,
+    /// Dossiers whose pages were begun and that were not done (suspects
+    /// when nothing was in native code: the fault was in building the review).
+    touched: Vec<String>,
     /// The worker's last lines on stderr (for the reason of a crash).
     last_stderr: Vec<String>,
 }
@@ -173,13 +220,21 @@ pub fn supervise(
                     .get(&id)
                     .map(|s| HashMap::from([(id.clone(), s.clone())]))
                     .unwrap_or_default(),
-                ids: vec![id],
+                dossiers: index
+                    .get(id.as_str())
+                    .map(|&d| TaskDossier::of(&dossiers[d]))
+                    .into_iter()
+                    .collect(),
                 serial: true,
             };
             (task, true)
         } else if !pending.is_empty() {
             let task = WorkerTask {
-                ids: pending.clone(),
+                dossiers: pending
+                    .iter()
+                    .filter_map(|id| index.get(id.as_str()))
+                    .map(|&d| TaskDossier::of(&dossiers[d]))
+                    .collect(),
                 skip_pages: skip.clone(),
                 serial: false,
             };
@@ -187,6 +242,8 @@ pub fn supervise(
         } else {
             break;
         };
+        // A dossier's time is counted in the worker that finishes it.
+        started.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let run = run_worker(sup, &task, &mut |event| match event {
             Event::Planned { pages, .. } => progress.pages_left(pages),
             Event::PageDone { .. } => progress.pages_done(1),
@@ -230,8 +287,7 @@ pub fn supervise(
             Event::End { .. } => {}
         })?;
         let unfinished: Vec<String> = task
-            .ids
-            .iter()
+            .ids()
             .filter(|id| {
                 index
                     .get(id.as_str())
@@ -241,10 +297,16 @@ pub fn supervise(
             .collect();
         let suspects: Vec<String> = {
             let mut seen = HashSet::new();
-            run.in_flight
-                .iter()
-                .map(|(id, _, _)| id.clone())
-                .filter(|id| unfinished.contains(id) && seen.insert(id.clone()))
+            let in_native = run.in_flight.iter().map(|(id, _, _)| id);
+            let begun = run.touched.iter();
+            let from = if run.in_flight.is_empty() {
+                begun.collect::<Vec<_>>()
+            } else {
+                in_native.collect()
+            };
+            from.into_iter()
+                .filter(|id| unfinished.contains(id) && seen.insert((*id).clone()))
+                .cloned()
                 .collect()
         };
         let page_why;
@@ -253,7 +315,13 @@ pub fn supervise(
                 if !INTERRUPTED.load(Ordering::Relaxed) {
                     for id in &unfinished {
                         pending.retain(|p| p != id);
-                        let o = failure(id, "not processed (internal error)".into());
+                        let o = failure(
+                            id,
+                            format!(
+                                "{}: not processed (internal error)",
+                                source_of(dossiers, &index, id)
+                            ),
+                        );
                         settle(&mut outcomes, o, &mut progress);
                     }
                 }
@@ -324,13 +392,15 @@ pub fn supervise(
                 )
             }
         };
-        let said = match run.last_stderr.last() {
-            Some(line) if !line.trim().is_empty() => format!("; it said: {}", line.trim()),
+        // What a crashed worker said last may tell why (a stopped one's
+        // last words are about something else).
+        let said = match (&run.end, last_words(&run.last_stderr)) {
+            (End::Died(_) | End::Exited(_), Some(line)) => format!("; it said: {line}"),
             _ => String::new(),
         };
         let (why, page_why) = (format!("{why}{said}"), format!("{page_why}{said}"));
         if solo {
-            let id = &task.ids[0];
+            let id = &task.dossiers[0].id;
             let pages: Vec<Option<u32>> = run
                 .in_flight
                 .iter()
@@ -392,18 +462,39 @@ pub fn supervise(
             o.unwrap_or_else(|| {
                 failure(
                     &dossiers[d].id,
-                    if output_failed {
-                        "not scanned: the output folder could not be written".into()
-                    } else if interrupted {
-                        INTERRUPTED_ERROR.into()
-                    } else {
-                        "not processed (internal error)".into()
-                    },
+                    format!(
+                        "{}: {}",
+                        dossiers[d].source.path.display(),
+                        if output_failed {
+                            "not scanned: the output folder could not be written"
+                        } else if interrupted {
+                            INTERRUPTED_ERROR
+                        } else {
+                            "not processed (internal error)"
+                        }
+                    ),
                 )
             })
         })
         .collect();
     Ok((outcomes, output_failed))
+}
+
+/// What a worker said last before it ended, worth repeating: a panic's
+/// message (the line after "panicked at"), else its last line that is not
+/// a note about backtraces.
+fn last_words(lines: &[String]) -> Option<String> {
+    if let Some(i) = lines.iter().rposition(|l| l.contains("panicked at")) {
+        if let Some(message) = lines.get(i + 1).filter(|l| !l.trim().is_empty()) {
+            return Some(message.trim().to_string());
+        }
+    }
+    lines
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty() && !l.starts_with("note:") && !l.starts_with("stack backtrace"))
+        .map(str::to_string)
 }
 
 fn source_of(dossiers: &[Dossier], index: &HashMap<&str, usize>, id: &str) -> String {
@@ -426,6 +517,8 @@ fn run_worker(
         .ok_or_else(|| anyhow::anyhow!("no worker command"))?;
     let mut cmd = Command::new(program);
     cmd.args(args)
+        // A panic is told in one message, not a backtrace.
+        .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -472,7 +565,7 @@ fn run_worker(
                 eprintln!("{line}");
                 let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
                 last.push_back(line);
-                if last.len() > 4 {
+                if last.len() > 12 {
                     last.pop_front();
                 }
             }
@@ -480,6 +573,7 @@ fn run_worker(
     };
     let mut in_flight: HashMap<(String, Stage, Option<u32>), Instant> = HashMap::new();
     let mut progressed = false;
+    let mut touched: Vec<String> = Vec::new();
     let mut stopped: Option<End> = None;
     let mut interrupt_sent: Option<Instant> = None;
     loop {
@@ -488,12 +582,16 @@ fn run_worker(
                 match &ev {
                     Event::Begin { id, stage, page } => {
                         in_flight.insert((id.clone(), *stage, *page), Instant::now());
+                        if *stage != Stage::Open && !touched.contains(id) {
+                            touched.push(id.clone());
+                        }
                     }
                     Event::End { id, stage, page } => {
                         in_flight.remove(&(id.clone(), *stage, *page));
                     }
                     Event::Done { id, .. } => {
                         in_flight.retain(|(i, _, _), _| i != id);
+                        touched.retain(|t| t != id);
                         progressed = true;
                     }
                     _ => {}
@@ -565,6 +663,7 @@ fn run_worker(
         end,
         in_flight,
         progressed,
+        touched,
         last_stderr,
     })
 }

@@ -12,8 +12,9 @@ pub const VIEW_WIDTH: u32 = 1240;
 /// JPEG quality of a page view (gray): text stays sharp at a tenth of PNG's size.
 const QUALITY: u8 = 72;
 
-/// The view of an upright page image, JPEG-encoded.
-pub fn page_view(upright: &GrayImage) -> Vec<u8> {
+/// The view of an upright page image, JPEG-encoded; `None` for an image
+/// JPEG cannot hold (a side over 65535 pixels after scaling).
+pub fn page_view(upright: &GrayImage) -> Option<Vec<u8>> {
     let (w, h) = upright.dimensions();
     let small;
     let img = if w > VIEW_WIDTH {
@@ -31,8 +32,8 @@ pub fn page_view(upright: &GrayImage) -> Vec<u8> {
     let mut out = Vec::with_capacity(img.as_raw().len() / 8);
     JpegEncoder::new_with_quality(&mut out, QUALITY)
         .encode_image(img)
-        .expect("encoding a gray image into memory cannot fail");
-    out
+        .ok()?;
+    Some(out)
 }
 
 /// `pages/0001.jpg` for page 1: the view beside `pages/0001.txt`.
@@ -47,11 +48,13 @@ mod tests {
     #[test]
     fn a_page_view_is_a_jpeg_scaled_to_the_view_width() {
         let page = GrayImage::from_fn(2480, 3508, |x, y| image::Luma([((x ^ y) & 0xff) as u8]));
-        let bytes = page_view(&page);
+        let bytes = page_view(&page).unwrap();
         let back = image::load_from_memory(&bytes).unwrap();
         assert_eq!((back.width(), back.height()), (1240, 1754));
         let small = GrayImage::from_pixel(600, 800, image::Luma([200]));
-        let back = image::load_from_memory(&page_view(&small)).unwrap();
+        let back = image::load_from_memory(&page_view(&small).unwrap()).unwrap();
         assert_eq!((back.width(), back.height()), (600, 800));
+        // A strip JPEG cannot hold is no view, not a crash.
+        assert!(page_view(&GrayImage::new(1, 70_000)).is_none());
     }
 }
