@@ -82,9 +82,10 @@ pub struct ScanArgs {
     pub page_timeout: u64,
     /// The worker process that reads the pages is stopped when it uses
     /// more memory than this (MB); the page it was on is written as a page
-    /// that could not be read, and the run goes on.
-    #[arg(long, value_name = "MB", default_value_t = 1400)]
-    pub max_memory: u64,
+    /// that could not be read, and the run goes on. Default: 1400 with
+    /// `--jobs 2` or fewer, 500 more for each further job.
+    #[arg(long, value_name = "MB")]
+    pub max_memory: Option<u64>,
     /// Read the pages in this process, without a worker process: a crash
     /// in native code then ends the run (for debugging).
     #[arg(long, hide = true)]
@@ -188,6 +189,12 @@ fn print_summaries(outcomes: &[Outcome], out: &Path, mode: SummaryMode) {
             println!("{}", brief(&review));
         }
     }
+}
+
+/// `--max-memory` when not given: 1400 MB for two OCR workers or fewer, and
+/// 500 MB for each further one (a page of 25 MP takes about 450 MB in OCR).
+pub fn default_max_memory_mb(jobs: usize) -> u64 {
+    1400 + 500 * jobs.saturating_sub(2) as u64
 }
 
 /// The number of cores.
@@ -333,7 +340,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
         let sup = supervise::Supervision {
             command: worker_command(args)?,
             page_timeout: std::time::Duration::from_secs(args.page_timeout.max(1)),
-            max_memory: args.max_memory.max(64) << 20,
+            max_memory: args
+                .max_memory
+                .unwrap_or_else(|| default_max_memory_mb(config.jobs))
+                .max(64)
+                << 20,
             quiet: args.quiet,
             log: Some(args.out.join(SCAN_LOG)),
         };

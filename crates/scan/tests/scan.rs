@@ -362,7 +362,7 @@ fn exit_status_is_3_for_a_missing_input_2_for_usage_errors_and_1_when_a_dossier_
         summary: anjuan_scan::SummaryMode::None,
         max_page_megapixels: 60,
         page_timeout: 120,
-        max_memory: 1400,
+        max_memory: None,
         in_process: true,
         worker: false,
     };
