@@ -402,6 +402,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
 fn run_worker(out: &Path, mut config: RunConfig) -> anyhow::Result<i32> {
     let task = supervise::read_task()?;
     let dossiers: Vec<Dossier> = task.dossiers.iter().map(|d| d.dossier()).collect();
+    config.known_sha256 = task
+        .dossiers
+        .iter()
+        .filter_map(|d| Some((d.id.clone(), d.sha256.clone()?)))
+        .collect();
     config.skip_pages = task.skip_pages;
     config.serial = task.serial;
     config.write_index = false;

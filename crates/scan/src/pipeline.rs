@@ -148,6 +148,8 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// A dossier's input was hashed (sha256).
+    Hashed { id: String, sha256: String },
     /// The dossiers to read are prepared: this many pages in all.
     Planned { dossiers: u64, pages: u64 },
     /// Native code starts on a dossier (`page`: 0-based, none when opening).
@@ -199,6 +201,8 @@ pub struct RunConfig {
     /// crashed or hung a worker process before. Each is written as a page
     /// that could not be read, with the reason.
     pub skip_pages: std::collections::HashMap<String, Vec<(u32, String)>>,
+    /// The sha256 of inputs already hashed in this run, by dossier id.
+    pub known_sha256: std::collections::HashMap<String, String>,
     /// One page at a time: a page is read only once the one before is
     /// through OCR, so that a crash is known to be in that page.
     pub serial: bool,
@@ -217,6 +221,7 @@ impl RunConfig {
             jobs: jobs.max(1),
             review: ReviewSettings::default(),
             skip_pages: Default::default(),
+            known_sha256: Default::default(),
             serial: false,
             write_index: true,
             observer: None,
@@ -457,13 +462,22 @@ pub fn scan(
             skipped: false,
             page_count: 0,
         };
-        let sha256 = match dossier.source.sha256() {
-            Ok(s) => s,
-            Err(e) => {
-                outcomes[d] = Some(fail(e.to_string()));
-                continue;
-            }
+        // A worker started again after a crash is told the hashes its
+        // parent learnt: a batch's inputs are read in whole once.
+        let sha256 = match config.known_sha256.get(&dossier.id) {
+            Some(s) => s.clone(),
+            None => match dossier.source.sha256() {
+                Ok(s) => s,
+                Err(e) => {
+                    outcomes[d] = Some(fail(e.to_string()));
+                    continue;
+                }
+            },
         };
+        config.tell(Event::Hashed {
+            id: dossier.id.clone(),
+            sha256: sha256.clone(),
+        });
         if let Some(rec) = cache.get_record(&dossier.id) {
             if rec.sha256 == sha256
                 && rec.config == run_key

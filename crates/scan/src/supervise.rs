@@ -56,14 +56,18 @@ pub struct TaskDossier {
     pub path: PathBuf,
     /// The page images in page order (none for a PDF).
     pub images: Vec<PathBuf>,
+    /// Its sha256, when an earlier worker of the run hashed it.
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 impl TaskDossier {
-    fn of(d: &Dossier) -> Self {
+    fn of(d: &Dossier, hashes: &HashMap<String, String>) -> Self {
         TaskDossier {
             id: d.id.clone(),
             path: d.source.path.clone(),
             images: d.source.files.clone(),
+            sha256: hashes.get(&d.id).cloned(),
         }
     }
 
@@ -165,6 +169,7 @@ pub fn supervise(
     let mut pending: Vec<String> = dossiers.iter().map(|d| d.id.clone()).collect();
     let mut quarantine: VecDeque<String> = VecDeque::new();
     let mut skip: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+    let mut hashes: HashMap<String, String> = HashMap::new();
     let mut fruitless = 0;
     let mut progress = Progress::new(sup.quiet, dossiers.len() as u64, 0);
     let mut output_failed = false;
@@ -222,7 +227,7 @@ pub fn supervise(
                     .unwrap_or_default(),
                 dossiers: index
                     .get(id.as_str())
-                    .map(|&d| TaskDossier::of(&dossiers[d]))
+                    .map(|&d| TaskDossier::of(&dossiers[d], &hashes))
                     .into_iter()
                     .collect(),
                 serial: true,
@@ -233,7 +238,7 @@ pub fn supervise(
                 dossiers: pending
                     .iter()
                     .filter_map(|id| index.get(id.as_str()))
-                    .map(|&d| TaskDossier::of(&dossiers[d]))
+                    .map(|&d| TaskDossier::of(&dossiers[d], &hashes))
                     .collect(),
                 skip_pages: skip.clone(),
                 serial: false,
@@ -246,6 +251,9 @@ pub fn supervise(
         started.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let run = run_worker(sup, &task, &mut |event| match event {
             Event::Planned { pages, .. } => progress.pages_left(pages),
+            Event::Hashed { id, sha256 } => {
+                hashes.insert(id, sha256);
+            }
             Event::PageDone { .. } => progress.pages_done(1),
             Event::Done {
                 id,
