@@ -104,14 +104,18 @@ pub const EXIT_OK: i32 = 0;
 /// Exit status: some dossiers failed (each with its reason in `index.json`);
 /// the others were written.
 pub const EXIT_FAILED: i32 = 1;
-/// Exit status: bad arguments, or a `--rubric` / `--units` file that does not validate.
+/// Exit status: bad arguments, a `--rubric` / `--units` file that does not
+/// validate, or an input path that does not exist or holds nothing to scan
+/// (`output-contract.md`: 2 for a usage error; OCRmyPDF's 2 is its input).
 pub const EXIT_USAGE: i32 = 2;
-/// Exit status: an input path does not exist, or holds nothing to scan.
-pub const EXIT_INPUT: i32 = 3;
-/// Exit status: something anjuan needs is missing (`third_party/`: run `bash scripts/setup.sh`).
-pub const EXIT_DEPENDENCY: i32 = 4;
+/// Exit status of an input problem before any work: the same as [`EXIT_USAGE`].
+pub const EXIT_INPUT: i32 = EXIT_USAGE;
+/// Exit status: something anjuan needs is missing (`third_party/`: run
+/// `bash scripts/setup.sh`); OCRmyPDF's number for it.
+pub const EXIT_DEPENDENCY: i32 = 3;
 /// Exit status: the output folder cannot be written (read-only, full, or
-/// another `anjuan scan` is writing to it); what was finished is kept.
+/// another `anjuan scan` is writing to it); what was finished is kept
+/// (OCRmyPDF's number for a file it cannot access).
 pub const EXIT_OUTPUT: i32 = 5;
 /// Exit status: interrupted (Ctrl-C, SIGTERM); what was finished is kept.
 pub const EXIT_INTERRUPTED: i32 = 130;

@@ -348,7 +348,7 @@ fn scan_writes_the_contract_and_a_rerun_ocrs_nothing() {
 }
 
 #[test]
-fn exit_status_is_3_for_a_missing_input_2_for_usage_errors_and_1_when_a_dossier_fails() {
+fn exit_status_is_2_for_usage_errors_5_for_an_unwritable_output_and_1_when_a_dossier_fails() {
     let d = tempfile::tempdir().unwrap();
     let args = |paths: Vec<PathBuf>| anjuan_scan::ScanArgs {
         paths,
