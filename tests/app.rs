@@ -771,6 +771,27 @@ fn rss_kb(pid: u32) -> u64 {
 /// How many decisions are sent at once while the server is killed.
 const IN_FLIGHT: usize = 200;
 
+/// The supervisor opens review round number `r` (2024) named `name`, and
+/// gives dossier 1 to reviewers 1 and 2 in it.
+fn open_round(boss: &Client, csrf: &str, r: u32, name: &str) {
+    let round = [
+        ("csrf", csrf),
+        ("name", name),
+        ("period_start", "2024-01-01"),
+        ("period_end", "2024-12-31"),
+        ("units", ""),
+    ];
+    assert_eq!(boss.post("/rounds", &round).unwrap(), 303);
+    let assign = [
+        ("csrf", csrf),
+        ("dossier", "1"),
+        ("first", "1"),
+        ("second", "2"),
+    ];
+    let path = format!("/rounds/{r}/assign");
+    assert_eq!(boss.post(&path, &assign).unwrap(), 303);
+}
+
 #[test]
 fn decisions_acknowledged_before_a_sigkill_survive_it() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -788,25 +809,7 @@ fn decisions_acknowledged_before_a_sigkill_survive_it() {
     let (_, home) = boss.get("/").unwrap();
     let csrf = field_after(&home, "action=\"/rounds\"", "csrf");
     for r in 1..=3 {
-        let name = format!("断电演练{r}");
-        let round = [
-            ("csrf", csrf.as_str()),
-            ("name", &name),
-            ("period_start", "2024-01-01"),
-            ("period_end", "2024-12-31"),
-            ("units", ""),
-        ];
-        assert_eq!(boss.post("/rounds", &round).unwrap(), 303);
-        let assign = [
-            ("csrf", csrf.as_str()),
-            ("dossier", "1"),
-            ("first", "1"),
-            ("second", "2"),
-        ];
-        assert_eq!(
-            boss.post(&format!("/rounds/{r}/assign"), &assign).unwrap(),
-            303
-        );
+        open_round(&boss, &csrf, r, &format!("断电演练{r}"));
     }
 
     // One writer per (assignment, item): 200 of them, from the two
@@ -1345,21 +1348,7 @@ fn a_web_vulnerability_scan_of_the_app_finds_nothing_high() {
     let boss = Client::login(port, "王五");
     let (_, home) = boss.get("/").unwrap();
     let csrf = field_after(&home, "action=\"/rounds\"", "csrf");
-    let round = [
-        ("csrf", csrf.as_str()),
-        ("name", "安全扫描"),
-        ("period_start", "2024-01-01"),
-        ("period_end", "2024-12-31"),
-        ("units", ""),
-    ];
-    assert_eq!(boss.post("/rounds", &round).unwrap(), 303);
-    let assign = [
-        ("csrf", csrf.as_str()),
-        ("dossier", "1"),
-        ("first", "1"),
-        ("second", "2"),
-    ];
-    assert_eq!(boss.post("/rounds/1/assign", &assign).unwrap(), 303);
+    open_round(&boss, &csrf, 1, "安全扫描");
     let reviewer = Client::login(port, "张三");
 
     // Two scans at once: a reviewer's pages (the dossier page and its

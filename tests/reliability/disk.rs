@@ -4,7 +4,7 @@
 //!
 //! The disks are small tmpfs mounts: this needs root (as `.ci/run` has).
 
-use crate::{anjuan, index, inputs};
+use crate::{anjuan, index};
 use anjuan_core::contract::DossierStatus;
 use std::path::Path;
 use std::process::Command;
@@ -56,12 +56,7 @@ fn scan(input: &Path, out: &Path) -> std::process::Output {
 
 #[test]
 fn a_full_disk_stops_the_run_naming_the_path_and_a_rerun_after_space_is_freed_completes() {
-    let _serial = crate::one_at_a_time();
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(
-        d.path(),
-        &[("a", "d2026-025", "1-3"), ("b", "d2026-028", "1-3")],
-    );
+    let (_serial, d, input) = crate::start(&[("a", "d2026-025", "1-3"), ("b", "d2026-028", "1-3")]);
     let disk = Tmpfs::mount(&d.path().join("disk"), "size=600k");
     let out = disk.0.join("out");
     let full = scan(&input, &out);
@@ -85,9 +80,7 @@ fn a_full_disk_stops_the_run_naming_the_path_and_a_rerun_after_space_is_freed_co
 
 #[test]
 fn a_read_only_output_folder_is_refused_naming_it() {
-    let _serial = crate::one_at_a_time();
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(d.path(), &[("a", "d2026-025", "1-1")]);
+    let (_serial, d, input) = crate::start(&[("a", "d2026-025", "1-1")]);
     let disk = Tmpfs::mount(&d.path().join("ro"), "size=1m,ro");
     let out = disk.0.join("out");
     let result = scan(&input, &out);
@@ -99,17 +92,12 @@ fn a_read_only_output_folder_is_refused_naming_it() {
 
 #[test]
 fn ctrl_c_ends_the_run_cleanly_keeping_what_was_finished() {
-    let _serial = crate::one_at_a_time();
     use std::os::unix::process::CommandExt;
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(
-        d.path(),
-        &[
-            ("a", "d2026-025", "1-2"),
-            ("b", "d2026-028", "1-6"),
-            ("c", "d2026-010", "1-6"),
-        ],
-    );
+    let (_serial, d, input) = crate::start(&[
+        ("a", "d2026-025", "1-2"),
+        ("b", "d2026-028", "1-6"),
+        ("c", "d2026-010", "1-6"),
+    ]);
     let out = d.path().join("out");
     let mut child = anjuan()
         .args(["scan", "--jobs", "2", "--quiet"])

@@ -3,14 +3,12 @@
 //! name, and its folder fsync'd. Shown on the system calls themselves,
 //! recorded by strace.
 
-use crate::{files_under, inputs};
+use crate::files_under;
 use std::collections::HashMap;
 
 #[test]
 fn every_file_is_synced_renamed_and_its_folder_synced() {
-    let _serial = crate::one_at_a_time();
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(d.path(), &[("one", "d2026-025", "1-2")]);
+    let (_serial, d, input) = crate::start(&[("one", "d2026-025", "1-2")]);
     let out = d.path().join("out");
     let trace = d.path().join("strace.log");
     let status = std::process::Command::new("strace")

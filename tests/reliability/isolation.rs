@@ -2,23 +2,18 @@
 //! costs that page (or, when it is in the opening of the file, that file):
 //! the rest of the dossier is reviewed and the batch goes on.
 
-use crate::{anjuan, index, inputs, review};
+use crate::{anjuan, index, review};
 use anjuan_core::contract::DossierStatus;
 
 #[test]
 fn a_crash_a_hang_or_a_memory_hog_in_one_page_costs_that_page_not_the_batch() {
-    let _serial = crate::one_at_a_time();
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(
-        d.path(),
-        &[
-            ("hog", "d2026-025", "1-3"),
-            ("crash", "d2026-025", "4-6"),
-            ("hang", "d2026-028", "1-3"),
-            ("segv", "d2026-028", "4-6"),
-            ("clean", "d2026-010", "1-3"),
-        ],
-    );
+    let (_serial, d, input) = crate::start(&[
+        ("hog", "d2026-025", "1-3"),
+        ("crash", "d2026-025", "4-6"),
+        ("hang", "d2026-028", "1-3"),
+        ("segv", "d2026-028", "4-6"),
+        ("clean", "d2026-010", "1-3"),
+    ]);
     let out = d.path().join("out");
     let faults = [
         "grow:read:hog.pdf:1",    // allocates without bound reading page 1

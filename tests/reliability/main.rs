@@ -74,6 +74,21 @@ pub fn review(out: &Path, id: &str) -> Review {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// A test's start: its turn ([`one_at_a_time`]), a scratch folder, and
+/// its input dossiers in `scratch/in` ([`inputs`]).
+pub fn start(
+    files: &[(&str, &str, &str)],
+) -> (
+    std::sync::MutexGuard<'static, ()>,
+    tempfile::TempDir,
+    PathBuf,
+) {
+    let turn = one_at_a_time();
+    let scratch = tempfile::tempdir().unwrap();
+    let input = inputs(scratch.path(), files);
+    (turn, scratch, input)
+}
+
 /// Every file under `dir`, relative, sorted.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(root: &Path, p: &Path, out: &mut Vec<PathBuf>) {

@@ -3,7 +3,7 @@
 //! the outputs are byte for byte those of an uninterrupted run, no page
 //! whose OCR was cached is OCR'd again, and no cache entry is corrupt.
 
-use crate::{anjuan, files_under, inputs};
+use crate::{anjuan, files_under};
 use rand::{Rng, SeedableRng};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -23,17 +23,12 @@ fn scan(input: &Path, out: &Path, ocr_log: &Path) -> std::process::Command {
 
 #[test]
 fn killed_at_twenty_random_points_a_batch_resumes_to_the_same_bytes() {
-    let _serial = crate::one_at_a_time();
-    let d = tempfile::tempdir().unwrap();
-    let input = inputs(
-        d.path(),
-        &[
-            ("a", "d2026-025", "1-3"),
-            ("b", "d2026-028", "1-3"),
-            ("c", "d2026-028", "4-6"),
-            ("e", "d2026-010", "1-2"),
-        ],
-    );
+    let (_serial, d, input) = crate::start(&[
+        ("a", "d2026-025", "1-3"),
+        ("b", "d2026-028", "1-3"),
+        ("c", "d2026-028", "4-6"),
+        ("e", "d2026-010", "1-2"),
+    ]);
     // The uninterrupted run.
     let reference = d.path().join("reference");
     let t = Instant::now();

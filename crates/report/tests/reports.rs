@@ -50,6 +50,16 @@ fn files_of(ds: &Dataset, period: &str, d: Drill) -> Vec<String> {
     r.tables[0].rows.iter().map(|r| r[1].text.clone()).collect()
 }
 
+/// The files behind one number of the annual table of 2023: `stat` of `unit`.
+fn stat_files(ds: &Dataset, unit: &str, stat: &str) -> Vec<String> {
+    let d = Drill {
+        unit: Some(unit.into()),
+        stat: Some(stat.into()),
+        ..Drill::default()
+    };
+    files_of(ds, "2023", d)
+}
+
 fn has_row(t: &Table, keys: &[&str]) -> bool {
     t.rows
         .iter()
@@ -248,31 +258,9 @@ fn annual_statistics_count_every_processed_file_by_decision_year() {
     );
     assert_eq!(table(&a, "案卷明细").rows.len(), 6);
     // The files behind a number.
-    assert_eq!(
-        files_of(
-            &ds,
-            "2023",
-            Drill {
-                unit: Some(M.into()),
-                stat: Some("kind:警告".into()),
-                ..Drill::default()
-            }
-        ),
-        vec!["m2"]
-    );
+    assert_eq!(stat_files(&ds, M, "kind:警告"), vec!["m2"]);
     // m3 was never reviewed, and still counts (and is listed) among 罚款.
-    assert_eq!(
-        files_of(
-            &ds,
-            "2023",
-            Drill {
-                unit: Some(M.into()),
-                stat: Some("kind:罚款".into()),
-                ..Drill::default()
-            }
-        ),
-        vec!["m1", "m2", "m3"]
-    );
+    assert_eq!(stat_files(&ds, M, "kind:罚款"), vec!["m1", "m2", "m3"]);
     // It opens in a spreadsheet: a zip with a sheet per table.
     let x = export::report_xlsx(&a).unwrap();
     assert!(x.starts_with(b"PK\x03\x04"));

@@ -236,23 +236,23 @@ impl RunConfig {
     }
 
     fn begin(&self, id: &str, stage: Stage, page: Option<u32>) {
-        if self.observer.is_some() {
-            self.tell(Event::Begin {
-                id: id.to_string(),
-                stage,
-                page,
-            });
-        }
+        self.tell_stage(true, id, stage, page);
     }
 
     fn end(&self, id: &str, stage: Stage, page: Option<u32>) {
-        if self.observer.is_some() {
-            self.tell(Event::End {
-                id: id.to_string(),
-                stage,
-                page,
-            });
+        self.tell_stage(false, id, stage, page);
+    }
+
+    /// [`Event::Begin`] or [`Event::End`], made only when someone listens.
+    fn tell_stage(&self, begin: bool, id: &str, stage: Stage, page: Option<u32>) {
+        if self.observer.is_none() {
+            return;
         }
+        let id = id.to_string();
+        self.tell(match begin {
+            true => Event::Begin { id, stage, page },
+            false => Event::End { id, stage, page },
+        });
     }
 
     /// Everything that changes a dossier's output: the program version, the

@@ -204,16 +204,26 @@ pub fn supervise(
             outcomes[d] = Some(o);
         }
     };
-    let failure = |id: &str, error: String| Outcome {
+    // A failed dossier; its reason is `what`, after its file's name.
+    let failure = |id: &str, what: &str| Outcome {
         id: id.to_string(),
         source: index
             .get(id)
             .map(|&d| dossiers[d].source.path.display().to_string())
             .unwrap_or_default(),
         status: DossierStatus::Failed,
-        error: Some(error),
+        error: Some(format!("{}: {what}", source_of(dossiers, &index, id))),
         skipped: false,
         page_count: 0,
+    };
+    // A dossier given up on: no more workers for it.
+    let give_up = |id: &str,
+                   what: &str,
+                   pending: &mut Vec<String>,
+                   outcomes: &mut Vec<Option<Outcome>>,
+                   progress: &mut Progress| {
+        pending.retain(|p| p != id);
+        settle(outcomes, failure(id, what), progress);
     };
     loop {
         if INTERRUPTED.load(Ordering::Relaxed) {
@@ -322,15 +332,8 @@ pub fn supervise(
             End::Exited(0) | End::Exited(1) => {
                 if !INTERRUPTED.load(Ordering::Relaxed) {
                     for id in &unfinished {
-                        pending.retain(|p| p != id);
-                        let o = failure(
-                            id,
-                            format!(
-                                "{}: not processed (internal error)",
-                                source_of(dossiers, &index, id)
-                            ),
-                        );
-                        settle(&mut outcomes, o, &mut progress);
+                        let what = "not processed (internal error)";
+                        give_up(id, what, &mut pending, &mut outcomes, &mut progress);
                     }
                 }
                 continue;
@@ -363,27 +366,17 @@ pub fn supervise(
                             quarantine.push_front(id.clone());
                         }
                         if pages.len() > MAX_BAD_PAGES {
-                            pending.retain(|x| x != id);
-                            let o = failure(
-                                id,
-                                format!(
-                                    "{}: more than {MAX_BAD_PAGES} pages could not be read in time",
-                                    source_of(dossiers, &index, id)
-                                ),
+                            let what = format!(
+                                "more than {MAX_BAD_PAGES} pages could not be read in time"
                             );
-                            settle(&mut outcomes, o, &mut progress);
+                            give_up(id, &what, &mut pending, &mut outcomes, &mut progress);
                         }
                     }
                     None => {
-                        pending.retain(|x| x != id);
-                        let o = failure(
-                            id,
-                            format!(
-                                "{}: opening the file took longer than {secs} s (--page-timeout): stopped",
-                                source_of(dossiers, &index, id)
-                            ),
+                        let what = format!(
+                            "opening the file took longer than {secs} s (--page-timeout): stopped"
                         );
-                        settle(&mut outcomes, o, &mut progress);
+                        give_up(id, &what, &mut pending, &mut outcomes, &mut progress);
                     }
                 }
                 on_outcome(&outcomes)?;
@@ -423,17 +416,13 @@ pub fn supervise(
                 }
                 _ if !unfinished.contains(id) => {}
                 _ => {
-                    pending.retain(|x| x != id);
-                    let what = match pages.as_slice() {
+                    let at = match pages.as_slice() {
                         [None] => "opening the file".to_string(),
                         [Some(p)] => format!("page {}", p + 1),
                         _ => "reading it".to_string(),
                     };
-                    let o = failure(
-                        id,
-                        format!("{}: {what}: {why}", source_of(dossiers, &index, id)),
-                    );
-                    settle(&mut outcomes, o, &mut progress);
+                    let what = format!("{at}: {why}");
+                    give_up(id, &what, &mut pending, &mut outcomes, &mut progress);
                     on_outcome(&outcomes)?;
                 }
             }
@@ -444,12 +433,8 @@ pub fn supervise(
             fruitless = if run.progressed { 0 } else { fruitless + 1 };
             if fruitless >= 3 {
                 for id in &unfinished {
-                    pending.retain(|p| p != id);
-                    let o = failure(
-                        id,
-                        format!("{}: not scanned: {why}", source_of(dossiers, &index, id)),
-                    );
-                    settle(&mut outcomes, o, &mut progress);
+                    let what = format!("not scanned: {why}");
+                    give_up(id, &what, &mut pending, &mut outcomes, &mut progress);
                 }
                 on_outcome(&outcomes)?;
             }
@@ -468,20 +453,14 @@ pub fn supervise(
         .enumerate()
         .map(|(d, o)| {
             o.unwrap_or_else(|| {
-                failure(
-                    &dossiers[d].id,
-                    format!(
-                        "{}: {}",
-                        dossiers[d].source.path.display(),
-                        if output_failed {
-                            "not scanned: the output folder could not be written"
-                        } else if interrupted {
-                            INTERRUPTED_ERROR
-                        } else {
-                            "not processed (internal error)"
-                        }
-                    ),
-                )
+                let what = if output_failed {
+                    "not scanned: the output folder could not be written"
+                } else if interrupted {
+                    INTERRUPTED_ERROR
+                } else {
+                    "not processed (internal error)"
+                };
+                failure(&dossiers[d].id, what)
             })
         })
         .collect();
