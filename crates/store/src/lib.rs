@@ -15,6 +15,7 @@
 //! method is safe to call from many threads at once.
 
 pub mod import;
+pub mod pgcluster;
 pub mod sqlite;
 
 use anjuan_core::contract::Review;
