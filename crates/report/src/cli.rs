@@ -4,7 +4,6 @@
 use crate::data::Dataset;
 use crate::period::Period;
 use crate::{export, reports, Basis, Query};
-use anjuan_store::SqliteStore;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -15,8 +14,12 @@ pub struct ReportArgs {
     /// calibration, sample, units.
     pub report: String,
     /// The data folder of `anjuan serve` (its anjuan.db).
-    #[arg(long, value_name = "DIR")]
-    pub data: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// The PostgreSQL database of `anjuan serve --database` instead
+    /// (postgres://USER:PASSWORD@HOST:PORT/NAME).
+    #[arg(long, value_name = "URL", conflicts_with = "data")]
+    pub database: Option<String>,
     /// all, a year (2023), a half-year (2023H1, 2023H2) or a range
     /// (2023-01-01..2023-03-31); files fall in it by closing date, else
     /// decision date.
@@ -74,8 +77,8 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<i32> {
     if args.format == "xlsx" && args.out.is_none() {
         return usage("--format xlsx writes a file: give --out FILE.xlsx".into());
     }
-    let store = SqliteStore::open_existing(&args.data)?;
-    let ds = Dataset::load(&store)?;
+    let store = anjuan_store::open_existing_store(args.data.as_deref(), args.database.as_deref())?;
+    let ds = Dataset::load(store.as_ref())?;
     let q = Query {
         period,
         basis,

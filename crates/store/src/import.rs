@@ -72,6 +72,15 @@ fn import_dossier(
     dir: &Path,
     folder_unit: Option<String>,
 ) -> Result<Imported, String> {
+    let dossier = read_dossier(dir, folder_unit)?;
+    store
+        .import(&dossier)
+        .map_err(|e| format!("{}: {e}", dir.join("review.json").display()))
+}
+
+/// A dossier's folder of a scan (`DIR/<id>/`: `review.json`, its pages'
+/// text and views) as a dossier to import. Errors name the file.
+pub fn read_dossier(dir: &Path, folder_unit: Option<String>) -> Result<NewDossier, String> {
     let review_path = dir.join("review.json");
     let review_json = std::fs::read_to_string(&review_path)
         .map_err(|e| format!("{}: cannot read: {e}", review_path.display()))?;
@@ -108,14 +117,12 @@ fn import_dossier(
             Err(e) => return Err(format!("{}: cannot read: {e}", view.display())),
         });
     }
-    store
-        .import(&NewDossier {
-            review_json,
-            page_texts,
-            page_views,
-            folder_unit,
-        })
-        .map_err(|e| format!("{}: {e}", review_path.display()))
+    Ok(NewDossier {
+        review_json,
+        page_texts,
+        page_views,
+        folder_unit,
+    })
 }
 
 #[cfg(test)]

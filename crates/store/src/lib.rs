@@ -10,18 +10,25 @@
 //! - [`sqlite`]: the embedded implementation (one file in the data folder,
 //!   WAL, `synchronous=FULL`, foreign keys, busy timeout, versioned
 //!   migrations in `migrations/`).
+//! - [`postgres`]: the same store on a PostgreSQL server, for several
+//!   servers and scan workers sharing one database (migrations in
+//!   `migrations/postgres/`).
+//! - [`open_store`]: the one a command asks for (`--database URL`, else the
+//!   data folder's SQLite file).
 //!
 //! The trait is synchronous; a server calls it from blocking threads. Every
 //! method is safe to call from many threads at once.
 
 pub mod import;
 pub mod pgcluster;
+pub mod postgres;
 pub mod sqlite;
 
 use anjuan_core::contract::Review;
 use serde::{Deserialize, Serialize};
 
-pub use import::{import_run, ImportOutcome};
+pub use import::{import_run, read_dossier, ImportOutcome};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 pub type UserId = i64;
@@ -404,6 +411,28 @@ pub struct Rectification {
     pub at_ms: Millis,
 }
 
+/// A job of the scan queue (PostgreSQL only): an input enqueued to be
+/// scanned by a worker, and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanJob {
+    pub id: i64,
+    /// The input as enqueued (a path or an object key).
+    pub source: String,
+    /// The unit folder, when the archive is laid out by unit.
+    pub folder_unit: Option<String>,
+    /// queued, running, retrying, done or dead.
+    pub state: String,
+    pub attempts: i32,
+    /// The worker that holds or last held it.
+    pub worker: Option<String>,
+    pub enqueued_ms: Millis,
+    pub updated_ms: Millis,
+    /// The dossier it became, once a worker committed it.
+    pub dossier_id: Option<DossierId>,
+    /// The last failure, in words.
+    pub error: Option<String>,
+}
+
 /// The reviewers' database.
 pub trait Store: Send + Sync {
     // Accounts and sessions.
@@ -431,6 +460,8 @@ pub trait Store: Send + Sync {
     fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>>;
     /// The page's view (JPEG), when the scan made one.
     fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>>;
+    /// The scan queue's jobs, newest first (empty where there is no queue).
+    fn scan_jobs(&self) -> Result<Vec<ScanJob>>;
 
     // Rounds.
     fn create_round(&self, round: &NewRound) -> Result<RoundId>;
@@ -498,6 +529,89 @@ pub trait Store: Send + Sync {
     fn rectify(&self, r: &NewRectification) -> Result<Seq>;
     /// Every rectification edit, in order (the last of a problem holds).
     fn rectifications(&self) -> Result<Vec<Rectification>>;
+}
+
+/// The store a command uses: the PostgreSQL database `database`
+/// (`--database postgres://…`, migrated if need be) when given, else the
+/// SQLite file of the data folder `data` (`DIR/anjuan.db`; the folder and
+/// the file made if missing).
+pub fn open_store(
+    data: Option<&std::path::Path>,
+    database: Option<&str>,
+) -> Result<std::sync::Arc<dyn Store>> {
+    match (data, database) {
+        (Some(_), Some(_)) => Err(StoreError::Invalid(
+            "give a data folder or a database, not both".into(),
+        )),
+        (_, Some(url)) => Ok(std::sync::Arc::new(PgStore::connect(url)?)),
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Invalid(format!(
+                    "{}: cannot create the data folder: {e}",
+                    dir.display()
+                ))
+            })?;
+            Ok(std::sync::Arc::new(SqliteStore::open(
+                &dir.join(sqlite::DB_FILE),
+            )?))
+        }
+        (None, None) => Err(StoreError::Invalid(
+            "no store: give a data folder (--data DIR) or a database (--database URL)".into(),
+        )),
+    }
+}
+
+/// [`open_store`] for readers (`anjuan report`): a data folder must hold
+/// a database already (none is made); a PostgreSQL database is opened as
+/// by [`open_store`].
+pub fn open_existing_store(
+    data: Option<&std::path::Path>,
+    database: Option<&str>,
+) -> Result<std::sync::Arc<dyn Store>> {
+    match (data, database) {
+        (Some(dir), None) => Ok(std::sync::Arc::new(SqliteStore::open_existing(dir)?)),
+        _ => open_store(data, database),
+    }
+}
+
+/// A scanned dossier's review, when the dossier can be imported: its
+/// `review.json` reads, names its input's sha256, and lists as many pages
+/// as there are texts (and at least as many as views).
+pub(crate) fn importable(dossier: &NewDossier) -> Result<Review> {
+    let review: Review = serde_json::from_str(&dossier.review_json)
+        .map_err(|e| StoreError::Invalid(format!("review.json: {e}")))?;
+    if review.dossier.sha256.trim().is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "review.json of {}: no sha256 of the input",
+            review.dossier.id
+        )));
+    }
+    if dossier.page_views.len() > review.pages.len() {
+        return Err(StoreError::Invalid(format!(
+            "{}: review.json lists {} pages, {} page views given",
+            review.dossier.id,
+            review.pages.len(),
+            dossier.page_views.len()
+        )));
+    }
+    if dossier.page_texts.len() != review.pages.len() {
+        return Err(StoreError::Invalid(format!(
+            "{}: review.json lists {} pages, {} page texts given",
+            review.dossier.id,
+            review.pages.len(),
+            dossier.page_texts.len()
+        )));
+    }
+    Ok(review)
+}
+
+/// The unit folder of a dossier to import, when named.
+pub(crate) fn folder_unit_of(dossier: &NewDossier) -> Option<&str> {
+    dossier
+        .folder_unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
 }
 
 /// The units' names now: each renamed name and what it reads as, chains

@@ -53,7 +53,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn now_ms() -> Millis {
+pub(crate) fn now_ms() -> Millis {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as Millis)
@@ -282,7 +282,7 @@ fn own_assignment(tx: &rusqlite::Transaction, id: AssignmentId, by: UserId) -> R
 
 /// A decision's item, when the decision is well formed: an item, a reason
 /// where one is needed, points where they are needed.
-fn valid_decision<'a>(
+pub(crate) fn valid_decision<'a>(
     item: &'a str,
     action: Action,
     points: Option<f64>,
@@ -537,31 +537,8 @@ impl Store for SqliteStore {
     }
 
     fn import(&self, dossier: &NewDossier) -> Result<Imported> {
-        let review: Review = serde_json::from_str(&dossier.review_json)
-            .map_err(|e| StoreError::Invalid(format!("review.json: {e}")))?;
+        let review = importable(dossier)?;
         let sha = review.dossier.sha256.trim();
-        if sha.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "review.json of {}: no sha256 of the input",
-                review.dossier.id
-            )));
-        }
-        if dossier.page_views.len() > review.pages.len() {
-            return Err(StoreError::Invalid(format!(
-                "{}: review.json lists {} pages, {} page views given",
-                review.dossier.id,
-                review.pages.len(),
-                dossier.page_views.len()
-            )));
-        }
-        if dossier.page_texts.len() != review.pages.len() {
-            return Err(StoreError::Invalid(format!(
-                "{}: review.json lists {} pages, {} page texts given",
-                review.dossier.id,
-                review.pages.len(),
-                dossier.page_texts.len()
-            )));
-        }
         self.write(|tx| {
             if let Some(id) = tx
                 .query_row("SELECT id FROM dossiers WHERE sha256 = ?1", [sha], |r| r.get(0))
@@ -582,7 +559,7 @@ impl Store for SqliteStore {
                     review.pages.len() as u32,
                     dossier.review_json,
                     now_ms(),
-                    dossier.folder_unit.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+                    folder_unit_of(dossier),
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -600,6 +577,12 @@ impl Store for SqliteStore {
             }
             Ok(Imported::New(id))
         })
+    }
+
+    /// Always empty: the single PC has no scan queue (`anjuan scan` writes
+    /// folders, `anjuan import` reads them).
+    fn scan_jobs(&self) -> Result<Vec<ScanJob>> {
+        Ok(Vec::new())
     }
 
     fn dossiers(&self) -> Result<Vec<DossierRow>> {
@@ -1185,7 +1168,7 @@ impl Store for SqliteStore {
 }
 
 /// `YYYY-MM-DD` with a real month and day.
-fn is_iso_date(s: &str) -> bool {
+pub(crate) fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;

@@ -17,12 +17,53 @@ pub fn open_data(dir: &Path) -> anyhow::Result<SqliteStore> {
     Ok(SqliteStore::open(&dir.join(DB_FILE))?)
 }
 
+/// Where a command's store is: the data folder's SQLite file (one PC), or
+/// a PostgreSQL database (`--database`, several servers and scan workers).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// The data folder (its database is DIR/anjuan.db; made if missing).
+    #[arg(long, value_name = "DIR", required_unless_present = "database")]
+    pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of the data folder
+    /// (postgres://USER:PASSWORD@HOST:PORT/NAME), migrated if need be.
+    #[arg(long, value_name = "URL", conflicts_with = "data")]
+    pub database: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the store (the data folder made if missing).
+    pub fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(anjuan_store::open_store(
+            self.data.as_deref(),
+            self.database.as_deref(),
+        )?)
+    }
+
+    /// The store as messages name it: the database file, or the URL
+    /// without its password.
+    pub fn describe(&self) -> String {
+        match (&self.database, &self.data) {
+            (Some(url), _) => anjuan_store::postgres::redacted(url),
+            (None, Some(dir)) => dir.join(DB_FILE).display().to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The option that names the store, for the hints commands print.
+    fn option(&self) -> String {
+        match (&self.database, &self.data) {
+            (Some(url), _) => format!("--database {}", anjuan_store::postgres::redacted(url)),
+            (None, Some(dir)) => format!("--data {}", dir.display()),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// `anjuan serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// The data folder (its database is DIR/anjuan.db; made if missing).
-    #[arg(long, value_name = "DIR")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Address and port to listen on. Only this machine can reach the
     /// default; another address opens the app to the network.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -33,26 +74,31 @@ pub struct ServeArgs {
     pub scans: Option<PathBuf>,
 }
 
+/// The server keeps nothing but its store: with `--database` it needs no
+/// data folder (the scans to import from the page are `--scans`).
 pub fn serve(args: &ServeArgs) -> anyhow::Result<i32> {
-    let store = open_data(&args.data)?;
+    let store = args.store.open()?;
     if store.users()?.is_empty() {
         eprintln!(
-            "anjuan serve: no accounts yet: add one with `anjuan user add NAME --role admin --data {}`",
-            args.data.display()
+            "anjuan serve: no accounts yet: add one with `anjuan user add NAME --role admin {}`",
+            args.store.option()
         );
     }
     let app = Arc::new(App {
-        store: Arc::new(store),
+        store,
         scans: args.scans.clone(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(crate::serve(app, args.bind, |addr| {
-        println!(
-            "anjuan serve: http://{addr}/ (data {})",
-            args.data.display()
-        );
+        match (&args.store.database, &args.store.data) {
+            (None, Some(dir)) => println!("anjuan serve: http://{addr}/ (data {})", dir.display()),
+            _ => println!(
+                "anjuan serve: http://{addr}/ (database {})",
+                args.store.describe()
+            ),
+        }
         let _ = std::io::stdout().flush();
     }))?;
     Ok(0)
@@ -64,18 +110,17 @@ pub struct ImportArgs {
     /// Folders written by `anjuan scan --out`.
     #[arg(required = true)]
     pub runs: Vec<PathBuf>,
-    /// The data folder.
-    #[arg(long, value_name = "DIR")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Imports every run; a dossier that fails is reported and the rest go on
 /// (exit status 1 then).
 pub fn import(args: &ImportArgs) -> anyhow::Result<i32> {
-    let store = open_data(&args.data)?;
+    let store = args.store.open()?;
     let (mut new, mut known, mut failed) = (0, 0, 0);
     for run in &args.runs {
-        match import_run(&store, run) {
+        match import_run(store.as_ref(), run) {
             Err(e) => {
                 eprintln!("anjuan import: {e}");
                 failed += 1;
@@ -96,7 +141,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<i32> {
     }
     println!(
         "imported {new} dossiers, {known} already there, {failed} failed, into {}",
-        args.data.join(DB_FILE).display()
+        args.store.describe()
     );
     Ok(if failed > 0 { 1 } else { 0 })
 }
@@ -115,13 +160,13 @@ pub enum UserCmd {
         /// The unit a head heads, as the reports name it.
         #[arg(long)]
         unit: Option<String>,
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Lists the accounts.
     List {
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -138,13 +183,13 @@ pub fn user(cmd: &UserCmd) -> anyhow::Result<i32> {
             name,
             role,
             unit,
-            data,
+            store,
         } => {
             if (*role == Role::Head) != unit.is_some() {
                 eprintln!("anjuan user add: a head, and only a head, is added with --unit UNIT");
                 return Ok(2);
             }
-            let store = open_data(data)?;
+            let store = store.open()?;
             let password = read_password()?;
             if password.chars().count() < MIN_PASSWORD {
                 eprintln!("anjuan user add: a password has at least {MIN_PASSWORD} characters");
@@ -168,8 +213,8 @@ pub fn user(cmd: &UserCmd) -> anyhow::Result<i32> {
                 }
             }
         }
-        UserCmd::List { data } => {
-            let store = open_data(data)?;
+        UserCmd::List { store } => {
+            let store = store.open()?;
             for u in store.users()? {
                 println!(
                     "{}\t{}\t{}",
@@ -196,4 +241,32 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn a_store_is_a_data_folder_or_a_database_not_both() {
+        let data = Cli::try_parse_from(["serve", "--data", "d"]).unwrap();
+        assert_eq!(data.serve.store.data.as_deref(), Some(Path::new("d")));
+        assert_eq!(data.serve.store.database, None);
+        assert_eq!(data.serve.store.describe(), "d/anjuan.db");
+        let db = Cli::try_parse_from(["serve", "--database", "postgres://u:pw@h/db"]).unwrap();
+        assert_eq!(db.serve.store.data, None);
+        assert_eq!(db.serve.store.describe(), "postgres://u@h/db");
+        assert_eq!(db.serve.store.option(), "--database postgres://u@h/db");
+        assert!(Cli::try_parse_from(["serve"]).is_err());
+        assert!(
+            Cli::try_parse_from(["serve", "--data", "d", "--database", "postgres://h/db"]).is_err()
+        );
+    }
 }

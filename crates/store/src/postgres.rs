@@ -1,0 +1,1356 @@
+//! The store on a PostgreSQL server: one database shared by several
+//! `anjuan serve` processes and the scan workers.
+//!
+//! Settings, and why:
+//! - `synchronous_commit = on` (PostgreSQL's default, set again on every
+//!   connection so that a server configured otherwise does not weaken it):
+//!   a commit returns once its WAL record is flushed, so a decision the
+//!   server acknowledged survives a crash of the database's machine.
+//! - READ COMMITTED, and every read-modify-write locks the row that orders
+//!   it before it reads what it checks: a decision or a submission locks
+//!   its assignment (`SELECT … FOR UPDATE`); an agreed decision, a
+//!   signature or the closing locks every assignment of the review (in id
+//!   order, so no two of them deadlock); an acknowledgement locks the final
+//!   review. The stale check therefore holds across connections and
+//!   processes, not only in this one. Uniqueness (account names, a
+//!   dossier's sha256, assignments) is the database's: `ON CONFLICT`.
+//! - Migrations: `migrations/postgres/NNNN_*.sql`, applied in order in one
+//!   transaction each under a transaction-level advisory lock (several
+//!   processes starting at once migrate once), recorded in `anjuan_schema`.
+//!   A database newer than the program is refused, not touched.
+//!
+//! The [`Store`] trait is synchronous: a `PgStore` owns a small tokio
+//! runtime and a connection pool, and each method blocks on its runtime.
+//! Call it from plain threads or from `spawn_blocking` threads of another
+//! runtime, never from async code directly.
+
+use crate::sqlite::{is_iso_date, now_ms, valid_decision};
+use crate::*;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, Row};
+use std::future::Future;
+use std::str::FromStr;
+
+/// The migrations, in order. Append only: a shipped migration never changes.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../migrations/postgres/0001_initial.sql"),
+)];
+
+/// The table the migrations are recorded in.
+const SCHEMA_TABLE: &str = include_str!("../migrations/postgres/schema_table.sql");
+
+/// The advisory lock the migrations run under ("anjuan" in ASCII).
+const MIGRATION_LOCK: i64 = 0x616e_6a75_616e;
+
+/// Connections per store (per server process).
+const POOL_SIZE: u32 = 8;
+
+pub struct PgStore {
+    /// The URL without its password: what errors name.
+    name: String,
+    pool: PgPool,
+    /// Taken (and shut down without blocking) when the store is dropped.
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Db(e.to_string())
+    }
+}
+
+/// A database URL without its password, to name it in messages.
+pub fn redacted(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, url),
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    match scheme {
+        Some(s) => format!("{s}://{authority}{tail}"),
+        None => format!("{authority}{tail}"),
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:pass@host/db`)
+    /// and brings it to the program's schema.
+    pub fn connect(url: &str) -> Result<PgStore> {
+        let name = redacted(url);
+        let named = |e: StoreError| match e {
+            StoreError::Db(m) => StoreError::Db(format!("{name}: {m}")),
+            StoreError::Refused(m) => StoreError::Refused(format!("{name}: {m}")),
+            e => e,
+        };
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Invalid(format!("{name}: not a PostgreSQL URL: {e}")))?
+            .application_name("anjuan")
+            .options([("synchronous_commit", "on")]);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("anjuan-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Db(format!("{name}: cannot start the runtime: {e}")))?;
+        let pool = rt
+            .block_on(async {
+                // One connection first: a wrong host, port, name or password
+                // is said at once, in the server's words (the pool would
+                // retry a refused connection until its timeout).
+                let mut first = PgConnection::connect_with(&options)
+                    .await
+                    .map_err(|e| StoreError::Db(format!("cannot connect: {e}")))?;
+                migrate(&mut first).await?;
+                let _ = first.close().await;
+                Ok(PgPoolOptions::new()
+                    .max_connections(POOL_SIZE)
+                    .min_connections(0)
+                    .acquire_timeout(std::time::Duration::from_secs(30))
+                    .connect_lazy_with(options))
+            })
+            .map_err(named)?;
+        Ok(PgStore {
+            name,
+            pool,
+            rt: Some(rt),
+        })
+    }
+
+    /// The database's URL without its password.
+    pub fn url(&self) -> &str {
+        &self.name
+    }
+
+    /// The pool, for callers that run their own transactions (a scan
+    /// worker calling [`import_in`]); async: use it on your own runtime's
+    /// tasks only through [`PgStore::block_on`].
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Runs `f` on the store's runtime (where its pool lives) and waits.
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt
+            .as_ref()
+            .expect("the runtime lives as long as the store")
+            .block_on(f)
+    }
+
+    /// The schema version of the database (the last migration applied).
+    pub fn schema_version(&self) -> Result<u32> {
+        self.run(async {
+            let v: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM anjuan_schema")
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(v as u32)
+        })
+    }
+
+    /// Runs a store operation, naming the database in its errors.
+    fn run<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
+        self.block_on(f).map_err(|e| match e {
+            StoreError::Db(m) => StoreError::Db(format!("{}: {m}", self.name)),
+            e => e,
+        })
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            // Say goodbye to the server when blocking is allowed here; from
+            // async code, just let the connections go.
+            if tokio::runtime::Handle::try_current().is_err() {
+                rt.block_on(self.pool.close());
+            }
+            rt.shutdown_background();
+        }
+    }
+}
+
+async fn migrate(conn: &mut PgConnection) -> Result<()> {
+    let known = MIGRATIONS.len() as i32;
+    // Each step locks, then looks: whoever comes second finds the work done.
+    async fn lock(c: &mut PgConnection) -> sqlx::Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(c)
+            .await
+            .map(drop)
+    }
+    let mut tx = conn.begin().await?;
+    lock(&mut tx).await?;
+    sqlx::raw_sql(SCHEMA_TABLE).execute(&mut *tx).await?;
+    tx.commit().await?;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let version = i as i32 + 1;
+        let mut tx = conn.begin().await?;
+        lock(&mut tx).await?;
+        let have: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM anjuan_schema")
+            .fetch_one(&mut *tx)
+            .await?;
+        if have > known {
+            return Err(StoreError::Refused(format!(
+                "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
+            )));
+        }
+        if have >= version {
+            continue;
+        }
+        sqlx::raw_sql(sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::Db(format!("migration {name}: {e}")))?;
+        sqlx::query("INSERT INTO anjuan_schema (version, name, applied_ms) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(*name)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    // Nothing was pending: still refuse a newer database.
+    let have: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM anjuan_schema")
+        .fetch_one(&mut *conn)
+        .await?;
+    if have > known {
+        return Err(StoreError::Refused(format!(
+            "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
+        )));
+    }
+    Ok(())
+}
+
+/// Imports a scanned dossier on a connection (or in a transaction) the
+/// caller owns, once per input sha256: what [`Store::import`] does, for a
+/// scan worker that commits the import together with its job. Expects READ
+/// COMMITTED (PostgreSQL's default): an import of the same input committed
+/// meanwhile by another connection is found, not an error.
+pub async fn import_in(conn: &mut PgConnection, d: &NewDossier) -> Result<Imported> {
+    let review = importable(d)?;
+    let sha = review.dossier.sha256.trim();
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO dossiers (sha256, scan_id, source, case_kind, agency, case_number, page_count, review_json, imported_ms, folder_unit)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (sha256) DO NOTHING RETURNING id",
+    )
+    .bind(sha)
+    .bind(&review.dossier.id)
+    .bind(&review.dossier.source)
+    .bind(review.case_kind.as_str())
+    .bind(&review.case.agency)
+    .bind(&review.case.case_number)
+    .bind(review.pages.len() as i32)
+    .bind(&d.review_json)
+    .bind(now_ms())
+    .bind(folder_unit_of(d))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = inserted else {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM dossiers WHERE sha256 = $1")
+            .bind(sha)
+            .fetch_one(&mut *conn)
+            .await?;
+        return Ok(Imported::Existing(id));
+    };
+    let pages: Vec<i32> = (1..=d.page_texts.len() as i32).collect();
+    sqlx::query(
+        "INSERT INTO pages (dossier_id, page, text) SELECT $1, p, t FROM UNNEST($2::int4[], $3::text[]) AS x(p, t)",
+    )
+    .bind(id)
+    .bind(&pages)
+    .bind(&d.page_texts)
+    .execute(&mut *conn)
+    .await?;
+    let (view_pages, views): (Vec<i32>, Vec<&[u8]>) = d
+        .page_views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i as i32 + 1, v.as_deref()?)))
+        .unzip();
+    if !views.is_empty() {
+        sqlx::query(
+            "INSERT INTO page_views (dossier_id, page, jpeg) SELECT $1, p, j FROM UNNEST($2::int4[], $3::bytea[]) AS x(p, j)",
+        )
+        .bind(id)
+        .bind(&view_pages)
+        .bind(&views)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Imported::New(id))
+}
+
+fn user_row(r: &PgRow) -> sqlx::Result<User> {
+    let role: String = r.try_get(2)?;
+    Ok(User {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        role: Role::parse(&role).unwrap_or(Role::Reviewer),
+        password_hash: r.try_get(3)?,
+        unit: r.try_get(4)?,
+    })
+}
+
+const USER_COLS: &str = "id, name, role, password_hash, unit";
+
+fn dossier_row(r: &PgRow) -> sqlx::Result<DossierRow> {
+    let pages: i32 = r.try_get(7)?;
+    Ok(DossierRow {
+        id: r.try_get(0)?,
+        sha256: r.try_get(1)?,
+        scan_id: r.try_get(2)?,
+        source: r.try_get(3)?,
+        case_kind: r.try_get(4)?,
+        agency: r.try_get(5)?,
+        case_number: r.try_get(6)?,
+        page_count: pages as u32,
+        imported_ms: r.try_get(8)?,
+        folder_unit: r.try_get(9)?,
+    })
+}
+
+const DOSSIER_COLS: &str =
+    "id, sha256, scan_id, source, case_kind, agency, case_number, page_count, imported_ms, folder_unit";
+
+fn round_row(r: &PgRow) -> sqlx::Result<Round> {
+    let units: sqlx::types::Json<Vec<String>> = r.try_get(4)?;
+    Ok(Round {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        period_start: r.try_get(2)?,
+        period_end: r.try_get(3)?,
+        units: units.0,
+        created_by: r.try_get(5)?,
+        created_ms: r.try_get(6)?,
+        closed_ms: r.try_get(7)?,
+        place: r.try_get(8)?,
+    })
+}
+
+const ROUND_COLS: &str =
+    "id, name, period_start, period_end, units, created_by, created_ms, closed_ms, place";
+
+fn assignment_row(r: &PgRow) -> sqlx::Result<Assignment> {
+    Ok(Assignment {
+        id: r.try_get(0)?,
+        round_id: r.try_get(1)?,
+        dossier_id: r.try_get(2)?,
+        reviewer_id: r.try_get(3)?,
+        submitted_ms: r.try_get(4)?,
+    })
+}
+
+const ASSIGNMENT_COLS: &str = "id, round_id, dossier_id, reviewer_id, submitted_ms";
+
+fn decision_row(r: &PgRow) -> sqlx::Result<Decision> {
+    let action: String = r.try_get(3)?;
+    let marks: Option<sqlx::types::Json<Vec<Mark>>> = r.try_get(6)?;
+    Ok(Decision {
+        seq: r.try_get(0)?,
+        assignment: r.try_get(1)?,
+        item: r.try_get(2)?,
+        action: Action::parse(&action).unwrap_or(Action::Comment),
+        points: r.try_get(4)?,
+        reason: r.try_get(5)?,
+        marks: marks.map(|m| m.0).unwrap_or_default(),
+        base_seq: r.try_get(7)?,
+        by: r.try_get(8)?,
+        at_ms: r.try_get(9)?,
+    })
+}
+
+const DECISION_COLS: &str =
+    "seq, assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms";
+
+const AGREED_COLS: &str =
+    "seq, 0::bigint, item, action, points, reason, evidence, base_seq, by_user, at_ms";
+
+fn rows<T>(rows: Vec<PgRow>, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
+    Ok(rows.iter().map(f).collect::<sqlx::Result<_>>()?)
+}
+
+fn row<T>(row: Option<PgRow>, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Option<T>> {
+    Ok(row.as_ref().map(f).transpose()?)
+}
+
+/// The assignment `id`, locked until the transaction ends, when it is
+/// `by`'s: nobody changes another reviewer's review.
+async fn own_assignment(c: &mut PgConnection, id: AssignmentId, by: UserId) -> Result<Assignment> {
+    let found = sqlx::query(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let a = row(found, assignment_row)?
+        .ok_or_else(|| StoreError::NotFound(format!("assignment {id}")))?;
+    if a.reviewer_id != by {
+        return Err(StoreError::Refused(
+            "only the assigned reviewer changes their review".into(),
+        ));
+    }
+    Ok(a)
+}
+
+/// The assignments of a dossier's review in a round, locked until the
+/// transaction ends (in id order): what orders the agreed review.
+async fn review_locked(
+    c: &mut PgConnection,
+    round: RoundId,
+    dossier: DossierId,
+) -> Result<Vec<Assignment>> {
+    let found = sqlx::query(&format!(
+        "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = $1 AND dossier_id = $2 ORDER BY id FOR UPDATE"
+    ))
+    .bind(round)
+    .bind(dossier)
+    .fetch_all(&mut *c)
+    .await?;
+    let all = rows(found, assignment_row)?;
+    if all.is_empty() {
+        return Err(StoreError::NotFound(format!(
+            "dossier {dossier} in round {round}"
+        )));
+    }
+    Ok(all)
+}
+
+/// The review's assignments (locked), when `by` is one of its reviewers
+/// and all of them have submitted.
+async fn submitted_review(
+    c: &mut PgConnection,
+    round: RoundId,
+    dossier: DossierId,
+    by: UserId,
+) -> Result<Vec<Assignment>> {
+    let all = review_locked(c, round, dossier).await?;
+    if !all.iter().any(|a| a.reviewer_id == by) {
+        return Err(StoreError::Refused(
+            "only the dossier's reviewers agree and sign its review".into(),
+        ));
+    }
+    if all.iter().any(|a| a.submitted_ms.is_none()) {
+        return Err(StoreError::Refused(
+            "each reviewer reviews on their own until all have submitted".into(),
+        ));
+    }
+    Ok(all)
+}
+
+async fn closed(c: &mut PgConnection, round: RoundId, dossier: DossierId) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM finals WHERE round_id = $1 AND dossier_id = $2")
+            .bind(round)
+            .bind(dossier)
+            .fetch_optional(&mut *c)
+            .await?
+            .is_some(),
+    )
+}
+
+async fn agreed_in(
+    c: &mut PgConnection,
+    round: RoundId,
+    dossier: DossierId,
+) -> Result<Vec<Decision>> {
+    let found = sqlx::query(&format!(
+        "SELECT {AGREED_COLS} FROM agreed_decisions WHERE round_id = $1 AND dossier_id = $2 ORDER BY seq"
+    ))
+    .bind(round)
+    .bind(dossier)
+    .fetch_all(&mut *c)
+    .await?;
+    rows(found, decision_row)
+}
+
+async fn decisions_in(c: &mut PgConnection, assignment: AssignmentId) -> Result<Vec<Decision>> {
+    let found = sqlx::query(&format!(
+        "SELECT {DECISION_COLS} FROM decisions WHERE assignment_id = $1 ORDER BY seq"
+    ))
+    .bind(assignment)
+    .fetch_all(&mut *c)
+    .await?;
+    rows(found, decision_row)
+}
+
+async fn signatures_in(
+    c: &mut PgConnection,
+    round: RoundId,
+    dossier: DossierId,
+) -> Result<Vec<Signature>> {
+    let found = sqlx::query(
+        "SELECT user_id, agreed_seq, signed_ms FROM signatures WHERE round_id = $1 AND dossier_id = $2 ORDER BY id",
+    )
+    .bind(round)
+    .bind(dossier)
+    .fetch_all(&mut *c)
+    .await?;
+    rows(found, |r| {
+        Ok(Signature {
+            user: r.try_get(0)?,
+            agreed_seq: r.try_get(1)?,
+            signed_ms: r.try_get(2)?,
+        })
+    })
+}
+
+async fn role_of(c: &mut PgConnection, user: UserId) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&mut *c)
+        .await?)
+}
+
+fn scan_job_row(r: &PgRow) -> sqlx::Result<ScanJob> {
+    Ok(ScanJob {
+        id: r.try_get(0)?,
+        source: r.try_get(1)?,
+        folder_unit: r.try_get(2)?,
+        state: r.try_get(3)?,
+        attempts: r.try_get(4)?,
+        worker: r.try_get(5)?,
+        enqueued_ms: r.try_get(6)?,
+        updated_ms: r.try_get(7)?,
+        dossier_id: r.try_get(8)?,
+        error: r.try_get(9)?,
+    })
+}
+
+impl Store for PgStore {
+    fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<UserId> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a user needs a name".into()));
+        }
+        self.run(async {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO users (name, role, password_hash, created_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO NOTHING RETURNING id",
+            )
+            .bind(name)
+            .bind(role.as_str())
+            .bind(password_hash)
+            .bind(now_ms())
+            .fetch_optional(&self.pool)
+            .await?;
+            id.ok_or_else(|| StoreError::Refused(format!("user {name} exists")))
+        })
+    }
+
+    fn user(&self, id: UserId) -> Result<Option<User>> {
+        self.run(async {
+            let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            row(r, user_row)
+        })
+    }
+
+    fn user_by_name(&self, name: &str) -> Result<Option<User>> {
+        self.run(async {
+            let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE name = $1"))
+                .bind(name.trim())
+                .fetch_optional(&self.pool)
+                .await?;
+            row(r, user_row)
+        })
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        self.run(async {
+            // Byte order, as SQLite sorts text.
+            let r = sqlx::query(&format!(
+                "SELECT {USER_COLS} FROM users ORDER BY name COLLATE \"C\""
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, user_row)
+        })
+    }
+
+    fn start_session(&self, token_hash: &str, user: UserId, expires_ms: Millis) -> Result<()> {
+        self.run(async {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_ms, expires_ms) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user)
+            .bind(now_ms())
+            .bind(expires_ms)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn session_user(&self, token_hash: &str, now_ms: Millis) -> Result<Option<User>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT u.id, u.name, u.role, u.password_hash, u.unit FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = $1 AND s.ended_ms IS NULL AND s.expires_ms > $2",
+            )
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+            row(r, user_row)
+        })
+    }
+
+    fn end_session(&self, token_hash: &str) -> Result<()> {
+        self.run(async {
+            sqlx::query(
+                "UPDATE sessions SET ended_ms = $2 WHERE token_hash = $1 AND ended_ms IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn set_unit_of(&self, user: UserId, unit: &str) -> Result<()> {
+        let unit = unit.trim();
+        if unit.is_empty() {
+            return Err(StoreError::Invalid("a head heads a named unit".into()));
+        }
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let role: Option<String> =
+                sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(user)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match role.as_deref() {
+                None => Err(StoreError::NotFound(format!("user {user}"))),
+                Some("head") => {
+                    sqlx::query("UPDATE users SET unit = $2 WHERE id = $1")
+                        .bind(user)
+                        .bind(unit)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+                Some(_) => Err(StoreError::Refused("only a head heads a unit".into())),
+            }
+        })
+    }
+
+    fn import(&self, dossier: &NewDossier) -> Result<Imported> {
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let out = import_in(&mut tx, dossier).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    fn dossiers(&self) -> Result<Vec<DossierRow>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {DOSSIER_COLS} FROM dossiers ORDER BY scan_id COLLATE \"C\", id"
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, dossier_row)
+        })
+    }
+
+    fn dossier(&self, id: DossierId) -> Result<Option<DossierRow>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {DOSSIER_COLS} FROM dossiers WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            row(r, dossier_row)
+        })
+    }
+
+    fn review(&self, id: DossierId) -> Result<Review> {
+        let json = self.review_text(id)?;
+        serde_json::from_str(&json)
+            .map_err(|e| StoreError::Db(format!("dossier {id}: stored review.json: {e}")))
+    }
+
+    fn review_text(&self, id: DossierId) -> Result<String> {
+        self.run(async {
+            let text: Option<String> =
+                sqlx::query_scalar("SELECT review_json FROM dossiers WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            text.ok_or_else(|| StoreError::NotFound(format!("dossier {id}")))
+        })
+    }
+
+    fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>> {
+        let Ok(page) = i32::try_from(page) else {
+            return Ok(None);
+        };
+        self.run(async {
+            Ok(
+                sqlx::query_scalar("SELECT text FROM pages WHERE dossier_id = $1 AND page = $2")
+                    .bind(id)
+                    .bind(page)
+                    .fetch_optional(&self.pool)
+                    .await?,
+            )
+        })
+    }
+
+    fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>> {
+        let Ok(page) = i32::try_from(page) else {
+            return Ok(None);
+        };
+        self.run(async {
+            Ok(sqlx::query_scalar(
+                "SELECT jpeg FROM page_views WHERE dossier_id = $1 AND page = $2",
+            )
+            .bind(id)
+            .bind(page)
+            .fetch_optional(&self.pool)
+            .await?)
+        })
+    }
+
+    fn scan_jobs(&self) -> Result<Vec<ScanJob>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT id, source, folder_unit, state, attempts, worker, enqueued_ms, updated_ms, dossier_id, error
+                 FROM scan_jobs ORDER BY enqueued_ms DESC, id DESC",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, scan_job_row)
+        })
+    }
+
+    fn create_round(&self, round: &NewRound) -> Result<RoundId> {
+        if round.name.trim().is_empty() {
+            return Err(StoreError::Invalid("a round needs a name".into()));
+        }
+        if round.period_end < round.period_start {
+            return Err(StoreError::Invalid(format!(
+                "the period ends ({}) before it starts ({})",
+                round.period_end, round.period_start
+            )));
+        }
+        self.run(async {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO rounds (name, period_start, period_end, units, created_by, created_ms, place)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(round.name.trim())
+            .bind(&round.period_start)
+            .bind(&round.period_end)
+            .bind(sqlx::types::Json(&round.units))
+            .bind(round.created_by)
+            .bind(now_ms())
+            .bind(round.place.trim())
+            .fetch_one(&self.pool)
+            .await?)
+        })
+    }
+
+    fn rounds(&self) -> Result<Vec<Round>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {ROUND_COLS} FROM rounds ORDER BY created_ms DESC, id DESC"
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, round_row)
+        })
+    }
+
+    fn round(&self, id: RoundId) -> Result<Option<Round>> {
+        self.run(async {
+            let r = sqlx::query(&format!("SELECT {ROUND_COLS} FROM rounds WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            row(r, round_row)
+        })
+    }
+
+    fn assign(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+        reviewers: &[UserId],
+    ) -> Result<Vec<AssignmentId>> {
+        let mut distinct = reviewers.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() < 2 || distinct.len() != reviewers.len() {
+            return Err(StoreError::Invalid(
+                "a dossier is reviewed by two or more different reviewers".into(),
+            ));
+        }
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let closed: Option<Option<Millis>> =
+                sqlx::query_scalar("SELECT closed_ms FROM rounds WHERE id = $1 FOR SHARE")
+                    .bind(round)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match closed {
+                None => return Err(StoreError::NotFound(format!("round {round}"))),
+                Some(Some(_)) => {
+                    return Err(StoreError::Refused(format!("round {round} is closed")))
+                }
+                Some(None) => {}
+            }
+            let mut ids = Vec::new();
+            for &r in reviewers {
+                if role_of(&mut tx, r).await?.as_deref() != Some(Role::Reviewer.as_str()) {
+                    return Err(StoreError::Invalid(format!("user {r} is not a reviewer")));
+                }
+                sqlx::query(
+                    "INSERT INTO assignments (round_id, dossier_id, reviewer_id) VALUES ($1, $2, $3)
+                     ON CONFLICT (round_id, dossier_id, reviewer_id) DO NOTHING",
+                )
+                .bind(round)
+                .bind(dossier)
+                .bind(r)
+                .execute(&mut *tx)
+                .await?;
+                ids.push(
+                    sqlx::query_scalar(
+                        "SELECT id FROM assignments WHERE round_id = $1 AND dossier_id = $2 AND reviewer_id = $3",
+                    )
+                    .bind(round)
+                    .bind(dossier)
+                    .bind(r)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                );
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    fn assignment(&self, id: AssignmentId) -> Result<Option<Assignment>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            row(r, assignment_row)
+        })
+    }
+
+    fn assignments_of_reviewer(&self, reviewer: UserId) -> Result<Vec<Assignment>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE reviewer_id = $1 ORDER BY round_id, dossier_id"
+            ))
+            .bind(reviewer)
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, assignment_row)
+        })
+    }
+
+    fn assignments_of_dossier(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+    ) -> Result<Vec<Assignment>> {
+        self.run(async {
+            let r = sqlx::query(&format!(
+                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = $1 AND dossier_id = $2 ORDER BY id"
+            ))
+            .bind(round)
+            .bind(dossier)
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, assignment_row)
+        })
+    }
+
+    fn decide(&self, d: &NewDecision) -> Result<Seq> {
+        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        let marks = (!d.marks.is_empty()).then_some(sqlx::types::Json(&d.marks));
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            // The lock on the assignment orders its decisions: the latest
+            // read below is the latest there is until this commits.
+            let a = own_assignment(&mut tx, d.assignment, d.by).await?;
+            if a.submitted_ms.is_some() {
+                return Err(StoreError::Refused(
+                    "this review was submitted; it can no longer change".into(),
+                ));
+            }
+            let latest: Seq = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE assignment_id = $1 AND item = $2",
+            )
+            .bind(d.assignment)
+            .bind(item)
+            .fetch_one(&mut *tx)
+            .await?;
+            if latest != d.base_seq {
+                return Err(StoreError::Stale {
+                    item: item.to_string(),
+                    seen: d.base_seq,
+                    latest,
+                });
+            }
+            let seq: Seq = sqlx::query_scalar(
+                "INSERT INTO decisions (assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            )
+            .bind(d.assignment)
+            .bind(item)
+            .bind(d.action.as_str())
+            .bind(d.points)
+            .bind(d.reason.trim())
+            .bind(marks)
+            .bind(d.base_seq)
+            .bind(d.by)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    fn decisions(&self, assignment: AssignmentId) -> Result<Vec<Decision>> {
+        self.run(async {
+            let mut c = self.pool.acquire().await?;
+            decisions_in(&mut c, assignment).await
+        })
+    }
+
+    fn submit(&self, assignment: AssignmentId, by: UserId) -> Result<Millis> {
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let a = own_assignment(&mut tx, assignment, by).await?;
+            if let Some(at) = a.submitted_ms {
+                return Ok(at);
+            }
+            let at = now_ms();
+            sqlx::query("UPDATE assignments SET submitted_ms = $2 WHERE id = $1")
+                .bind(assignment)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(at)
+        })
+    }
+
+    fn agree(&self, d: &NewAgreed) -> Result<Seq> {
+        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            submitted_review(&mut tx, d.round, d.dossier, d.by).await?;
+            if closed(&mut tx, d.round, d.dossier).await? {
+                return Err(StoreError::Refused(
+                    "this review is final; it can no longer change".into(),
+                ));
+            }
+            let latest: Seq = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) FROM agreed_decisions WHERE round_id = $1 AND dossier_id = $2 AND item = $3",
+            )
+            .bind(d.round)
+            .bind(d.dossier)
+            .bind(item)
+            .fetch_one(&mut *tx)
+            .await?;
+            if latest != d.base_seq {
+                return Err(StoreError::Stale {
+                    item: item.to_string(),
+                    seen: d.base_seq,
+                    latest,
+                });
+            }
+            let seq: Seq = sqlx::query_scalar(
+                "INSERT INTO agreed_decisions (round_id, dossier_id, item, action, points, reason, base_seq, by_user, at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+            )
+            .bind(d.round)
+            .bind(d.dossier)
+            .bind(item)
+            .bind(d.action.as_str())
+            .bind(d.points)
+            .bind(d.reason.trim())
+            .bind(d.base_seq)
+            .bind(d.by)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    fn agreed_decisions(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Decision>> {
+        self.run(async {
+            let mut c = self.pool.acquire().await?;
+            agreed_in(&mut c, round, dossier).await
+        })
+    }
+
+    fn sign(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let assignments = submitted_review(&mut tx, round, dossier, by).await?;
+            if closed(&mut tx, round, dossier).await? {
+                return Err(StoreError::Refused("this review is final already".into()));
+            }
+            let mut reviews = Vec::new();
+            for a in &assignments {
+                reviews.push(decisions_in(&mut tx, a.id).await?);
+            }
+            let agreed = agreed_in(&mut tx, round, dossier).await?;
+            let (_, unresolved) = agreed_state(&reviews, &agreed);
+            if !unresolved.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "the reviews still differ on {}: agree on them before signing",
+                    unresolved.join(", ")
+                )));
+            }
+            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let at = now_ms();
+            sqlx::query(
+                "INSERT INTO signatures (round_id, dossier_id, user_id, agreed_seq, signed_ms) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(round)
+            .bind(dossier)
+            .bind(by)
+            .bind(seq)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(at)
+        })
+    }
+
+    fn signatures(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
+        self.run(async {
+            let mut c = self.pool.acquire().await?;
+            signatures_in(&mut c, round, dossier).await
+        })
+    }
+
+    fn close_review(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            if !matches!(
+                role_of(&mut tx, by).await?.as_deref(),
+                Some("supervisor") | Some("admin")
+            ) {
+                return Err(StoreError::Refused("a supervisor closes a review".into()));
+            }
+            if closed(&mut tx, round, dossier).await? {
+                return Err(StoreError::Refused("this review is final already".into()));
+            }
+            let assignments = review_locked(&mut tx, round, dossier).await?;
+            // Closed by another while this waited for the lock?
+            if closed(&mut tx, round, dossier).await? {
+                return Err(StoreError::Refused("this review is final already".into()));
+            }
+            let agreed = agreed_in(&mut tx, round, dossier).await?;
+            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let signatures = signatures_in(&mut tx, round, dossier).await?;
+            let unsigned: Vec<String> = assignments
+                .iter()
+                .filter(|a| {
+                    !signatures
+                        .iter()
+                        .any(|s| s.user == a.reviewer_id && s.agreed_seq == seq)
+                })
+                .map(|a| format!("user {}", a.reviewer_id))
+                .collect();
+            if !unsigned.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "not every reviewer has signed the review as it stands ({} to sign)",
+                    unsigned.join(", ")
+                )));
+            }
+            let at = now_ms();
+            sqlx::query(
+                "INSERT INTO finals (round_id, dossier_id, closed_by, closed_ms) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(round)
+            .bind(dossier)
+            .bind(by)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(at)
+        })
+    }
+
+    fn final_review(&self, round: RoundId, dossier: DossierId) -> Result<Option<Final>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT closed_by, closed_ms, head_name, head_date, ack_by, ack_ms FROM finals WHERE round_id = $1 AND dossier_id = $2",
+            )
+            .bind(round)
+            .bind(dossier)
+            .fetch_optional(&self.pool)
+            .await?;
+            row(r, |r| {
+                Ok(Final {
+                    closed_by: r.try_get(0)?,
+                    closed_ms: r.try_get(1)?,
+                    head_name: r.try_get(2)?,
+                    head_date: r.try_get(3)?,
+                    ack_by: r.try_get(4)?,
+                    ack_ms: r.try_get(5)?,
+                })
+            })
+        })
+    }
+
+    fn acknowledge(
+        &self,
+        round: RoundId,
+        dossier: DossierId,
+        head_name: &str,
+        head_date: &str,
+        by: UserId,
+    ) -> Result<()> {
+        let (name, date) = (head_name.trim(), head_date.trim());
+        if name.is_empty() {
+            return Err(StoreError::Invalid(
+                "the acknowledgement names the unit's head".into(),
+            ));
+        }
+        if !is_iso_date(date) {
+            return Err(StoreError::Invalid(format!(
+                "the acknowledgement's date {date:?} is not a date (YYYY-MM-DD)"
+            )));
+        }
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let done: Option<Option<Millis>> = sqlx::query_scalar(
+                "SELECT ack_ms FROM finals WHERE round_id = $1 AND dossier_id = $2 FOR UPDATE",
+            )
+            .bind(round)
+            .bind(dossier)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match done {
+                None => Err(StoreError::Refused(
+                    "only a final review is acknowledged".into(),
+                )),
+                Some(Some(_)) => Err(StoreError::Refused(
+                    "the unit's head has acknowledged this review already".into(),
+                )),
+                Some(None) => {
+                    sqlx::query(
+                        "UPDATE finals SET head_name = $3, head_date = $4, ack_by = $5, ack_ms = $6 WHERE round_id = $1 AND dossier_id = $2",
+                    )
+                    .bind(round)
+                    .bind(dossier)
+                    .bind(name)
+                    .bind(date)
+                    .bind(by)
+                    .bind(now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    fn finals(&self) -> Result<Vec<FinalRow>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT round_id, dossier_id, closed_by, closed_ms, head_name, head_date, ack_by, ack_ms
+                 FROM finals ORDER BY round_id, dossier_id",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, |r| {
+                Ok(FinalRow {
+                    round: r.try_get(0)?,
+                    dossier: r.try_get(1)?,
+                    fin: Final {
+                        closed_by: r.try_get(2)?,
+                        closed_ms: r.try_get(3)?,
+                        head_name: r.try_get(4)?,
+                        head_date: r.try_get(5)?,
+                        ack_by: r.try_get(6)?,
+                        ack_ms: r.try_get(7)?,
+                    },
+                })
+            })
+        })
+    }
+
+    fn rename_unit(&self, name: &str, becomes: &str, by: UserId) -> Result<Seq> {
+        let (name, becomes) = (name.trim(), becomes.trim());
+        if name.is_empty() || becomes.is_empty() {
+            return Err(StoreError::Invalid(
+                "a unit is renamed from a name to a name".into(),
+            ));
+        }
+        self.run(async {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO unit_names (name, becomes, by_user, at_ms) VALUES ($1, $2, $3, $4) RETURNING seq",
+            )
+            .bind(name)
+            .bind(becomes)
+            .bind(by)
+            .bind(now_ms())
+            .fetch_one(&self.pool)
+            .await?)
+        })
+    }
+
+    fn unit_names(&self) -> Result<Vec<UnitName>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT seq, name, becomes, by_user, at_ms FROM unit_names ORDER BY seq",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, |r| {
+                Ok(UnitName {
+                    seq: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    becomes: r.try_get(2)?,
+                    by: r.try_get(3)?,
+                    at_ms: r.try_get(4)?,
+                })
+            })
+        })
+    }
+
+    fn rectify(&self, r: &NewRectification) -> Result<Seq> {
+        let item = r.item.trim();
+        if item.is_empty() {
+            return Err(StoreError::Invalid(
+                "a rectification names the problem's item".into(),
+            ));
+        }
+        let deadline = r
+            .deadline
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        if let Some(d) = deadline {
+            if !is_iso_date(d) {
+                return Err(StoreError::Invalid(format!(
+                    "the deadline {d:?} is not a date (YYYY-MM-DD)"
+                )));
+            }
+        }
+        if r.status == RectStatus::Done && r.measure.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a problem is rectified by a measure: name it".into(),
+            ));
+        }
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            // A final review stays final (finals are never deleted).
+            if !closed(&mut tx, r.round, r.dossier).await? {
+                return Err(StoreError::Refused(
+                    "only the problems of a final review are rectified".into(),
+                ));
+            }
+            let seq: Seq = sqlx::query_scalar(
+                "INSERT INTO rectifications (round_id, dossier_id, item, measure, deadline, status, by_user, at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+            )
+            .bind(r.round)
+            .bind(r.dossier)
+            .bind(item)
+            .bind(r.measure.trim())
+            .bind(deadline)
+            .bind(r.status.as_str())
+            .bind(r.by)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    fn rectifications(&self) -> Result<Vec<Rectification>> {
+        self.run(async {
+            let r = sqlx::query(
+                "SELECT seq, round_id, dossier_id, item, measure, deadline, status, by_user, at_ms
+                 FROM rectifications ORDER BY seq",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            rows(r, |r| {
+                let status: String = r.try_get(6)?;
+                Ok(Rectification {
+                    seq: r.try_get(0)?,
+                    round: r.try_get(1)?,
+                    dossier: r.try_get(2)?,
+                    item: r.try_get(3)?,
+                    measure: r.try_get(4)?,
+                    deadline: r.try_get(5)?,
+                    status: RectStatus::parse(&status).unwrap_or(RectStatus::Open),
+                    by: r.try_get(7)?,
+                    at_ms: r.try_get(8)?,
+                })
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn a_url_is_named_without_its_password() {
+        assert_eq!(
+            redacted("postgres://anjuan:s3cret@db.example:5432/anjuan?sslmode=require&password=x"),
+            "postgres://anjuan@db.example:5432/anjuan?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://anjuan@127.0.0.1/t1"),
+            "postgres://anjuan@127.0.0.1/t1"
+        );
+        assert_eq!(redacted("postgres://h/db?password=x"), "postgres://h/db");
+    }
+}
