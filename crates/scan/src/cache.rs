@@ -6,14 +6,23 @@
 //! and one record per
 //! finished dossier (input hash + run configuration), so that a rerun skips
 //! unchanged dossiers and a killed run loses at most the pages in flight.
+//!
+//! With a shared cache (`--shared-cache URL`, [`anjuan_objects::Objects`]:
+//! a folder all workers mount, or S3), the pages' entries (OCR, marks,
+//! views; not the per-folder dossier records) are also written there as
+//! each page is done, and a page missing here is looked for there before it
+//! is OCR'd: workers on many machines OCR each page once between them, and
+//! a dossier a killed worker left half done is finished from its pages.
 
 use crate::page::OcrPage;
 use anjuan_core::fsutil::atomic_write_json;
 use anjuan_core::marks::PageMarks;
+use anjuan_objects::Objects;
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const CACHE_DIR: &str = ".cache";
 
@@ -54,6 +63,7 @@ pub fn short_hash(text: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    shared: Option<Arc<Objects>>,
 }
 
 /// What a finished dossier was made from.
@@ -69,7 +79,61 @@ impl Cache {
     pub fn new(out_dir: &Path) -> Self {
         Cache {
             root: out_dir.join(CACHE_DIR),
+            shared: None,
         }
+    }
+
+    /// This cache with a shared tier behind it.
+    pub fn with_shared(mut self, shared: Option<Arc<Objects>>) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// The entry's key in the shared cache: its path below the cache folder.
+    fn shared_key(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        Some(
+            rel.components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
+    /// The entry at `path`: here, or else from the shared cache (copied
+    /// here). A shared cache that cannot be read is a miss, with a warning.
+    fn read_entry(&self, path: &Path) -> Option<Vec<u8>> {
+        if let Ok(bytes) = std::fs::read(path) {
+            return Some(bytes);
+        }
+        let shared = self.shared.as_ref()?;
+        let key = self.shared_key(path)?;
+        match shared.get(&key) {
+            Ok(Some(bytes)) => {
+                if let Err(e) = anjuan_core::fsutil::atomic_write(path, &bytes) {
+                    eprintln!("anjuan: warning: cannot copy {key} from the shared cache: {e}");
+                }
+                Some(bytes)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                eprintln!("anjuan: warning: shared cache: {e}");
+                None
+            }
+        }
+    }
+
+    /// Writes the entry here and to the shared cache. Only the local write
+    /// is an error: a shared cache that cannot be written costs other
+    /// workers a page's OCR, not this page.
+    fn write_entry(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        anjuan_core::fsutil::atomic_write(path, bytes)?;
+        if let (Some(shared), Some(key)) = (&self.shared, self.shared_key(path)) {
+            if let Err(e) = shared.put(&key, bytes.to_vec()) {
+                eprintln!("anjuan: warning: shared cache: {e}");
+            }
+        }
+        Ok(())
     }
 
     fn page_path(&self, engine_key: &str, image_hash: &str) -> PathBuf {
@@ -82,7 +146,7 @@ impl Cache {
 
     /// A cached OCR result; an unreadable or stale-format entry counts as a miss.
     pub fn get_page(&self, engine_key: &str, image_hash: &str) -> Option<OcrPage> {
-        let bytes = std::fs::read(self.page_path(engine_key, image_hash)).ok()?;
+        let bytes = self.read_entry(&self.page_path(engine_key, image_hash))?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -92,7 +156,7 @@ impl Cache {
         image_hash: &str,
         page: &OcrPage,
     ) -> std::io::Result<()> {
-        atomic_write_json(&self.page_path(engine_key, image_hash), page)
+        self.write_entry(&self.page_path(engine_key, image_hash), &to_json(page)?)
     }
 
     fn marks_path(&self, marks_key: &str, marks_hash: &str) -> PathBuf {
@@ -107,7 +171,7 @@ impl Cache {
     /// `marks_hash` [`marks_hash`] of the page. Marks of another detector
     /// version count as a miss.
     pub fn get_marks(&self, marks_key: &str, marks_hash: &str) -> Option<PageMarks> {
-        let bytes = std::fs::read(self.marks_path(marks_key, marks_hash)).ok()?;
+        let bytes = self.read_entry(&self.marks_path(marks_key, marks_hash))?;
         let marks: PageMarks = serde_json::from_slice(&bytes).ok()?;
         (marks.version == anjuan_marks::MARKS_VERSION).then_some(marks)
     }
@@ -118,7 +182,7 @@ impl Cache {
         marks_hash: &str,
         marks: &PageMarks,
     ) -> std::io::Result<()> {
-        atomic_write_json(&self.marks_path(marks_key, marks_hash), marks)
+        self.write_entry(&self.marks_path(marks_key, marks_hash), &to_json(marks)?)
     }
 
     /// Where the page's view is cached.
@@ -131,12 +195,14 @@ impl Cache {
     }
 
     /// Whether the page's view ([`crate::view`]) is cached.
+    /// With a shared cache, a view found there is copied here.
     pub fn has_view(&self, engine_key: &str, image_hash: &str) -> bool {
-        self.view_path(engine_key, image_hash).is_file()
+        let path = self.view_path(engine_key, image_hash);
+        path.is_file() || (self.shared.is_some() && self.read_entry(&path).is_some())
     }
 
     pub fn put_view(&self, engine_key: &str, image_hash: &str, jpeg: &[u8]) -> std::io::Result<()> {
-        anjuan_core::fsutil::atomic_write(&self.view_path(engine_key, image_hash), jpeg)
+        self.write_entry(&self.view_path(engine_key, image_hash), jpeg)
     }
 
     fn record_path(&self, id: &str) -> PathBuf {
@@ -155,6 +221,13 @@ impl Cache {
     pub fn remove_record(&self, id: &str) {
         let _ = std::fs::remove_file(self.record_path(id));
     }
+}
+
+/// An entry as [`atomic_write_json`] writes it.
+fn to_json(value: &impl Serialize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 #[cfg(test)]

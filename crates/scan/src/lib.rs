@@ -90,6 +90,11 @@ pub struct ScanArgs {
     /// in native code then ends the run (for debugging).
     #[arg(long, hide = true)]
     pub in_process: bool,
+    /// A page cache shared with other machines' scans (an absolute path,
+    /// file:///PATH or s3://BUCKET/PREFIX): pages found there are not OCR'd
+    /// again, and pages OCR'd here are put there.
+    #[arg(long, value_name = "URL")]
+    pub shared_cache: Option<String>,
     /// Internal: run as the worker process of a supervising `anjuan scan`.
     #[arg(long, hide = true)]
     pub worker: bool,
@@ -326,6 +331,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<i32> {
     config.ingest.render_dpi = args.dpi;
     config.ingest.max_page_megapixels = args.max_page_megapixels.max(1);
     config.review = stages::ReviewSettings { rubrics, units };
+    if let Some(url) = &args.shared_cache {
+        match anjuan_objects::Objects::open(url) {
+            Ok(o) => config.shared_cache = Some(std::sync::Arc::new(o)),
+            Err(e) => {
+                eprintln!("anjuan scan: --shared-cache {e}");
+                return Ok(EXIT_USAGE);
+            }
+        }
+    }
     if args.worker {
         return run_worker(&args.out, config);
     }
@@ -446,6 +460,9 @@ fn worker_command(args: &ScanArgs) -> anyhow::Result<Vec<std::ffi::OsString>> {
         c.push(u.clone().into_os_string());
     }
     c.push(format!("--max-page-megapixels={}", args.max_page_megapixels).into());
+    if let Some(url) = &args.shared_cache {
+        c.push(format!("--shared-cache={url}").into());
+    }
     c.push("--quiet".into());
     c.push("--worker".into());
     Ok(c)

@@ -210,6 +210,8 @@ pub struct RunConfig {
     /// itself from the workers' events).
     pub write_index: bool,
     pub observer: Option<Observer>,
+    /// The cache shared by the workers of a cluster (`--shared-cache`).
+    pub shared_cache: Option<Arc<anjuan_objects::Objects>>,
 }
 
 impl RunConfig {
@@ -225,6 +227,7 @@ impl RunConfig {
             serial: false,
             write_index: true,
             observer: None,
+            shared_cache: None,
         }
     }
 
@@ -445,7 +448,7 @@ pub fn scan(
     quiet: bool,
 ) -> anyhow::Result<(Vec<Outcome>, ScanStats)> {
     let t0 = Instant::now();
-    let cache = Cache::new(out);
+    let cache = Cache::new(out).with_shared(config.shared_cache.clone());
     let run_key = config.key();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; dossiers.len()];
     let mut todo = Vec::new();

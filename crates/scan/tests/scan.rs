@@ -364,6 +364,7 @@ fn exit_status_is_2_for_usage_errors_5_for_an_unwritable_output_and_1_when_a_dos
         page_timeout: 120,
         max_memory: None,
         in_process: true,
+        shared_cache: None,
         worker: false,
     };
     assert_eq!(
