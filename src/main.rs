@@ -42,6 +42,14 @@ enum Command {
     /// Manage the app's accounts.
     #[command(subcommand)]
     User(anjuan_web::cli::UserCmd),
+    /// Bring a PostgreSQL database to this program's schema (store and queue), then stop.
+    Migrate(anjuan_worker::cli::MigrateArgs),
+    /// Put dossiers on the scan queue of a PostgreSQL database, for `anjuan worker`s.
+    Enqueue(anjuan_worker::cli::EnqueueArgs),
+    /// Take dossiers from the scan queue, scan them and commit them into the store.
+    Worker(anjuan_worker::cli::WorkerArgs),
+    /// Measure the scan queue's throughput with 1, 2, 3 … workers on this machine.
+    BenchWorkers(anjuan_worker::bench::BenchWorkersArgs),
     /// Supervisors' reports from the data folder: gaps across units, the
     /// half-year report, rectification, risk points, assessment, annual
     /// statistics, machine against reviewer, the sampling plan.
@@ -82,6 +90,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => anjuan_web::cli::serve(&args),
         Command::User(cmd) => anjuan_web::cli::user(&cmd),
         Command::Report(args) => anjuan_report::cli::report(&args),
+        Command::BenchWorkers(args) => anjuan_worker::bench::bench_workers(&args),
+        Command::Migrate(args) => anjuan_worker::cli::migrate(&args),
+        Command::Enqueue(args) => anjuan_worker::cli::enqueue(&args),
+        Command::Worker(args) => anjuan_worker::cli::worker(&args),
         Command::TrainClassifier(a) => {
             anjuan_classify::train::train(&a.truth, &a.run, &a.out).map(|r| {
                 println!("{}: {r}", a.out.display());

@@ -14,6 +14,7 @@ mod durability;
 mod fuzz;
 mod isolation;
 mod resume;
+mod workers;
 
 use anjuan_core::contract::{Index, Review};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,248 @@
+//! Scanning on a cluster (issue 15): three `anjuan worker`s on one queue in a
+//! real PostgreSQL (a throw-away cluster on loopback), sharing a page cache
+//! in a folder; one SIGKILLed mid-dossier, one frozen (SIGSTOP) past its
+//! lease and woken; a poison dossier among good ones.
+
+use crate::{anjuan, start};
+use anjuan_store::pgcluster::Cluster;
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-tAc", sql])
+        .output()
+        .expect("psql (PostgreSQL's client, scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn worker(url: &str, objects: &Path, scratch: &Path, name: &str) -> Child {
+    use std::os::unix::process::CommandExt;
+    let log = std::fs::File::create(scratch.join(format!("{name}.log"))).unwrap();
+    anjuan()
+        .args(["worker", "--database", url, "--objects"])
+        .arg(objects)
+        .args([
+            "--name",
+            name,
+            "--lease",
+            "8",
+            "--max-attempts",
+            "3",
+            "--retry-after",
+            "1",
+            "--jobs",
+            "1",
+            "--poll",
+            "0.2",
+            "--drain",
+        ])
+        .arg("--work-dir")
+        .arg(scratch.join(format!("work-{name}")))
+        .env("ANJUAN_OCR_LOG", scratch.join(format!("ocr-{name}.log")))
+        .stdout(Stdio::null())
+        .stderr(log)
+        // Its own process group: SIGSTOP freezes the worker and its scan,
+        // as a machine that stalls would.
+        .process_group(0)
+        .spawn()
+        .unwrap()
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Waits for `what` to hold, polling; panics after `limit`.
+fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(t.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn three_workers_one_killed_one_frozen_every_dossier_committed_once_poison_dead() {
+    let (_turn, scratch, input) = start(&[
+        ("a", "d2026-010", "1-3"),
+        ("b", "d2026-010", "4-6"),
+        ("c", "d2026-022", "1-3"),
+        ("d", "d2026-022", "4-6"),
+        ("e", "d2026-025", "1-3"),
+        ("f", "d2026-028", "1-3"),
+    ]);
+    let d = scratch.path();
+    // A poison dossier: not a PDF, whatever its name says.
+    std::fs::write(input.join("poison.pdf"), b"%PDF-1.7\nthis is not a PDF\n").unwrap();
+    let cluster = Cluster::shared().expect("PostgreSQL (scripts/setup.sh installs it)");
+    let url = cluster.new_database("workers_kill_stop").unwrap();
+    let objects = d.join("objects");
+
+    let out = anjuan()
+        .args(["enqueue", "--database", &url])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(psql(&url, "SELECT count(*) FROM scan_jobs"), "7");
+
+    let t = Instant::now();
+    let mut w1 = worker(&url, &objects, d, "w1");
+    let mut w2 = worker(&url, &objects, d, "w2");
+    let mut w3 = worker(&url, &objects, d, "w3");
+
+    // w1 mid-dossier: it holds a good job and has OCR'd a page of it.
+    let killed_job: i64 = wait_for(Duration::from_secs(180), "w1 to OCR a page", || {
+        let job = psql(
+            &url,
+            "SELECT id FROM scan_jobs WHERE worker = 'w1' AND state = 'running' AND source NOT LIKE '%poison%'",
+        );
+        (!job.is_empty() && !lines(&d.join("ocr-w1.log")).is_empty()).then(|| job.parse().unwrap())
+    });
+    w1.kill().unwrap();
+    w1.wait().unwrap();
+    let w1_pages: HashSet<String> = lines(&d.join("ocr-w1.log")).into_iter().collect();
+    eprintln!(
+        "w1 SIGKILLed at {:.1} s on job {killed_job}, {} pages OCR'd",
+        t.elapsed().as_secs_f64(),
+        w1_pages.len()
+    );
+
+    // w2 frozen while it holds a good job.
+    let frozen_job: i64 = wait_for(Duration::from_secs(180), "w2 to hold a job", || {
+        let job = psql(
+            &url,
+            "SELECT id FROM scan_jobs WHERE worker = 'w2' AND state = 'running' AND source NOT LIKE '%poison%'",
+        );
+        (!job.is_empty()).then(|| job.parse().unwrap())
+    });
+    let group = -(w2.id() as i32);
+    unsafe { libc::kill(group, libc::SIGSTOP) };
+    eprintln!(
+        "w2 SIGSTOPped at {:.1} s on job {frozen_job}",
+        t.elapsed().as_secs_f64()
+    );
+    // Past its lease, another worker takes the job and commits it.
+    wait_for(
+        Duration::from_secs(240),
+        "the frozen worker's job to be done by another",
+        || {
+            (psql(
+                &url,
+                &format!("SELECT state || ' ' || worker FROM scan_jobs WHERE id = {frozen_job}"),
+            ) == "done w3")
+                .then_some(())
+        },
+    );
+    unsafe { libc::kill(group, libc::SIGCONT) };
+    eprintln!("w2 woken at {:.1} s", t.elapsed().as_secs_f64());
+
+    for (name, w) in [("w2", &mut w2), ("w3", &mut w3)] {
+        let status = wait_for(Duration::from_secs(300), "the workers to drain", || {
+            w.try_wait().unwrap()
+        });
+        assert!(
+            status.success(),
+            "{name}: {status}\n{}",
+            std::fs::read_to_string(d.join(format!("{name}.log"))).unwrap()
+        );
+    }
+    let wall = t.elapsed().as_secs_f64();
+
+    // Every good dossier committed exactly once.
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT state, count(*) FROM scan_jobs GROUP BY state ORDER BY state"
+        ),
+        "dead|1\ndone|6"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(DISTINCT dossier_id) FROM scan_jobs WHERE state = 'done'"
+        ),
+        "6"
+    );
+    assert_eq!(psql(&url, "SELECT count(*) FROM dossiers"), "6");
+    // The killed and the frozen worker's jobs were finished by another.
+    for job in [killed_job, frozen_job] {
+        let by = psql(
+            &url,
+            &format!("SELECT worker FROM scan_jobs WHERE id = {job}"),
+        );
+        assert!(
+            by == "w3" || by == "w2" && job == killed_job,
+            "job {job} by {by}"
+        );
+    }
+    // The woken worker's late result was refused (or its lease found lost
+    // before the scan ended), and nothing it did after was recorded twice.
+    let w2_log = std::fs::read_to_string(d.join("w2.log")).unwrap();
+    assert!(
+        w2_log.contains(&format!("job {frozen_job}: result refused"))
+            || w2_log.contains(&format!("job {frozen_job}: lease lost")),
+        "{w2_log}"
+    );
+    // The killed dossier was finished from the shared cache: no page w1
+    // OCR'd was OCR'd again by the others.
+    for other in ["w2", "w3"] {
+        let again: Vec<String> = lines(&d.join(format!("ocr-{other}.log")))
+            .into_iter()
+            .filter(|h| w1_pages.contains(h))
+            .collect();
+        assert!(
+            again.is_empty(),
+            "{other} OCR'd again {} pages w1 had put in the shared cache",
+            again.len()
+        );
+    }
+    // The poison dossier: a dead letter after its three attempts, with why.
+    let poison = psql(
+        &url,
+        "SELECT attempts || '|' || error FROM scan_jobs WHERE state = 'dead'",
+    );
+    assert!(
+        poison.starts_with("3|") && poison.contains("poison.pdf"),
+        "{poison}"
+    );
+    assert_eq!(
+        psql(&url, "SELECT count(*) FROM pgmq.q_anjuan_scan_dead"),
+        "1"
+    );
+    assert_eq!(psql(&url, "SELECT count(*) FROM pgmq.q_anjuan_scan"), "0");
+    // The outputs are in object storage, by input hash.
+    let reviews = crate::files_under(&objects.join("dossiers"))
+        .into_iter()
+        .filter(|p| p.ends_with("review.json"))
+        .count();
+    assert_eq!(reviews, 6);
+    let pages: Vec<String> = ["w1", "w2", "w3"]
+        .iter()
+        .flat_map(|w| lines(&d.join(format!("ocr-{w}.log"))))
+        .collect();
+    eprintln!(
+        "3 workers, 7 jobs (18 pages + a poison file): {wall:.1} s; pages OCR'd: {} (w1 {} before its kill)",
+        pages.len(),
+        w1_pages.len()
+    );
+}
