@@ -26,6 +26,11 @@
 //! the others and are cut off after `HEADER_TIMEOUT`; a 100 MB form and
 //! oversized heads are refused without the server's memory growing.
 //!
+//! Scaled out: on a throw-away PostgreSQL on loopback, dossiers enqueued
+//! and scanned by an `anjuan worker` (one good, one poison), a supervisor
+//! follows the queue on the jobs page and a reviewer opens the dossier the
+//! worker committed, served from PostgreSQL.
+//!
 //! Scanned: Debian's wapiti attacks the pages of a signed-in reviewer and
 //! of a supervisor on loopback (a few minutes at most) and finds nothing of
 //! high or critical level; its reports are left in
@@ -445,9 +450,16 @@ fn data_folder(d: &Path) -> PathBuf {
 
 /// `anjuan serve` on a free loopback port: the server and its base URL.
 fn serve(data: &Path) -> (Proc, String) {
+    serve_on(&["--data", &shown(data)])
+}
+
+/// `anjuan serve STORE_ARGS` on a free loopback port.
+fn serve_on(store: &[&str]) -> (Proc, String) {
     let mut server = Proc(
         Command::new(BIN)
-            .args(["serve", "--data", &shown(data), "--bind", "127.0.0.1:0"])
+            .arg("serve")
+            .args(store)
+            .args(["--bind", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -1663,5 +1675,144 @@ fn a_supervisor_and_a_unit_head_use_the_reports_in_a_real_browser() {
     eprintln!("screenshots: {}", shots.display());
     drop(head);
     drop(boss);
+    drop(server);
+}
+
+#[test]
+fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let cluster = anjuan_store::pgcluster::Cluster::shared()
+        .expect("PostgreSQL (scripts/setup.sh installs it)");
+    let url = cluster.new_database("app_jobs").unwrap();
+    run(&["migrate", "--database", &url], None);
+    for (name, role) in [("王五", "supervisor"), ("张三", "reviewer")] {
+        run(
+            &["user", "add", name, "--role", role, "--database", &url],
+            Some(&format!("{PASSWORD}\n")),
+        );
+    }
+    // An archive laid out by unit: four pages of a sample in one unit's
+    // folder, a file that is not a PDF in another's.
+    let unit = d.path().join("archive/蒲县市场监督管理局");
+    std::fs::create_dir_all(&unit).unwrap();
+    let status = Command::new("qpdf")
+        .arg("--empty")
+        .arg("--pages")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/d2026-025.pdf"))
+        .arg("1-4")
+        .arg("--")
+        .arg(unit.join("案卷一.pdf"))
+        .status()
+        .expect("qpdf (scripts/setup.sh installs it)");
+    assert!(status.success());
+    let other = d.path().join("archive/黑龙关镇");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("损坏.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
+    let jobs = run(
+        &[
+            "enqueue",
+            &shown(&d.path().join("archive")),
+            "--database",
+            &url,
+        ],
+        None,
+    );
+    assert_eq!(jobs.lines().count(), 2, "{jobs}");
+    let (server, base) = serve_on(&["--database", &url]);
+    let (driver_port, _driver) = chromedriver();
+    let boss = Browser::new(driver_port, &base, &shots);
+    boss.login("王五");
+    boss.click("a[href='/jobs']");
+    boss.wait_text("排队 queued");
+    assert!(boss.text().contains("案卷一.pdf"), "{}", boss.text());
+
+    // One worker drains the queue: one attempt each, no wait.
+    let out = Command::new(BIN)
+        .args(["worker", "--database", &url, "--objects"])
+        .arg(d.path().join("objects"))
+        .args([
+            "--drain",
+            "--max-attempts",
+            "1",
+            "--retry-after",
+            "0",
+            "--poll",
+            "0.2",
+        ])
+        .args(["--name", "扫描机-1"])
+        .arg("--work-dir")
+        .arg(d.path().join("work"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    boss.go("/jobs");
+    boss.wait_text("完成 done");
+    let counts: Vec<String> = boss
+        .js("return [...document.querySelectorAll('table.counts td')].map(td => td.innerText)")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    // queued, running, retrying, done, dead, total.
+    assert_eq!(counts, ["0", "0", "0", "1", "1", "2"]);
+    let dead = boss
+        .js("return document.querySelector('tr.job-dead').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        dead.contains("损坏.pdf") && dead.contains("扫描机-1") && dead.contains("黑龙关镇"),
+        "{dead}"
+    );
+    // The dead row comes first, with the reason in words.
+    let first = boss
+        .js("return document.querySelector('table.jobs tbody tr').className")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(first, "job-dead");
+    boss.shot("8-scan-jobs");
+
+    // The committed dossier is in the store: a round gives it to a reviewer,
+    // who sees its pages (served from PostgreSQL).
+    boss.go("/");
+    boss.type_in("input[name=name]", "2024年下半年案卷评查");
+    boss.type_in("input[name=place]", "县司法局三楼会议室");
+    boss.js("document.querySelector('input[name=period_start]').value='2024-07-01';document.querySelector('input[name=period_end]').value='2024-12-31';");
+    boss.click("form[action='/rounds'] button[type=submit]");
+    boss.find("table.list input[name=dossier]");
+    let rows = boss
+        .js("return document.querySelectorAll('table.list tbody tr').length")
+        .as_i64();
+    assert_eq!(rows, Some(1), "the good dossier, once: {}", boss.text());
+    let id = boss
+        .js("return document.querySelector('table.list input[name=dossier]').value")
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Its first page as the worker's scan made it, from PostgreSQL.
+    let kind = boss.js(&format!(
+        "const x = new XMLHttpRequest(); x.open('GET', '/d/{id}/view/1', false); x.send(); \
+         return x.status + ' ' + x.getResponseHeader('content-type') + ' ' + x.response.length"
+    ));
+    let kind = kind.as_str().unwrap();
+    assert!(kind.starts_with("200 image/jpeg "), "{kind}");
+    // A reviewer has no jobs page.
+    let r = Browser::new(driver_port, &base, &shots);
+    r.login("张三");
+    assert!(
+        !r.text().contains("扫描任务"),
+        "a reviewer sees no jobs link"
+    );
+    r.go("/jobs");
+    r.wait_text("403");
     drop(server);
 }

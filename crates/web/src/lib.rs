@@ -18,6 +18,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod jobs;
 pub mod pages;
 pub mod pdf;
 pub mod review;

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::review::routes())
         .merge(crate::supervise::routes())
+        .merge(crate::jobs::routes())
         .route("/", get(home))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
