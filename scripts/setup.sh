@@ -3,7 +3,9 @@
 # run with everything in place only checks hashes and exits.
 #
 #   1. Debian packages (tesseract chi_sim + headers for the tesseract crate's
-#      bindgen build, clang, pkg-config, the generator's CJK fonts, poppler-utils).
+#      bindgen build, clang, pkg-config, the generator's CJK fonts, poppler-utils;
+#      PostgreSQL's server and client for the cluster tests, whose default cluster
+#      the tests do not use: they start their own on a loopback port).
 #   2. Pinned PyPI wheels (scripts/third_party.requirements.txt, --require-hashes),
 #      downloaded into a cache dir and unpacked with python's zipfile (nothing is
 #      pip-installed), files checked against scripts/third_party.lock:
@@ -38,6 +40,8 @@ APT_PACKAGES=(
   poppler-utils unzip python3
   chromium chromium-driver  # the reviewers' app is tested in a real browser
   strace qpdf wapiti        # reliability tests: syscalls, hostile PDFs, web scan
+  postgresql postgresql-client  # the provincial store and scan queue; tests start a throw-away cluster
+  python3-yaml systemd      # deploy/check.sh: the Kubernetes manifests parse, the units verify
 )
 
 log() { echo "setup.sh: $*" >&2; }
