@@ -12,6 +12,8 @@
 #        third_party/lib/libpdfium.so                 (pypdfium2, pdfium 8149)
 #        third_party/lib/libonnxruntime.so{,.1.24.4}  (onnxruntime 1.24.4, C API 24)
 #        third_party/models/ppocr-v4/{det,rec,cls}.onnx (rapidocr-onnxruntime 1.4.4)
+#   2b. The tests' stand-in S3 server (moto, scripts/s3_test.requirements.txt,
+#      --require-hashes) into ANJUAN_WHEEL_CACHE/s3-test.
 #   3. The models anjuan runs, third_party/models/ppocr-v4/{det,rec,cls}-fused.onnx:
 #      the same networks with their elementwise chains folded (scripts/ppocr_fuse.py,
 #      exact up to float rounding, ~15 % less CPU), written by that script under pinned
@@ -75,6 +77,33 @@ fi
 PY="$(command -v python3 || true)"
 [[ -n "$PY" ]] || die "python3 is needed to unpack wheels"
 
+ensure_pip() {
+  if ! "$PY" -m pip --version >/dev/null 2>&1; then
+    log "pip missing: installing python3-pip"
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-pip
+  fi
+}
+
+# ---- 1b. the tests' stand-in S3 server -------------------------------------------
+# moto's server mode, pinned and hash-checked (scripts/s3_test.requirements.txt),
+# installed with --target into the wheel cache, not into any Python: the tests of
+# object storage on S3 start it on a loopback port.
+S3_TOOLS="$CACHE/s3-test"
+if [[ ! -f "$S3_TOOLS/moto/server.py" ]] || ! PYTHONPATH="$S3_TOOLS" "$PY" -c 'import moto.server' >/dev/null 2>&1; then
+  ensure_pip
+  log "installing the tests' S3 server (moto) into $S3_TOOLS"
+  mkdir -p "$CACHE"
+  rm -rf "$S3_TOOLS.tmp"
+  "$PY" -m pip install --no-deps --require-hashes --only-binary=:all: --no-compile --root-user-action=ignore \
+    --disable-pip-version-check -q --target "$S3_TOOLS.tmp" -r "$SCRIPTS/s3_test.requirements.txt" \
+    || die "pip install of scripts/s3_test.requirements.txt failed (is PyPI reachable?)"
+  rm -rf "$S3_TOOLS"
+  mv "$S3_TOOLS.tmp" "$S3_TOOLS"
+fi
+
 # Lock entries: prefix member dest sha256
 mapfile -t ENTRIES < <(grep -v '^\s*#' "$LOCK" | grep -v '^\s*$')
 # Derived entries: source dest sha256 (both under third_party/)
@@ -107,15 +136,6 @@ if [[ -f "$TP/MANIFEST" ]] && unpacked_ok && derived_ok; then
 fi
 rm -f "$TP/MANIFEST"
 
-ensure_pip() {
-  if ! "$PY" -m pip --version >/dev/null 2>&1; then
-    log "pip missing: installing python3-pip"
-    SUDO=""
-    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3-pip
-  fi
-}
 
 mkdir -p "$CACHE"
 if ! unpacked_ok; then

@@ -24,11 +24,22 @@ fn psql(url: &str, sql: &str) -> String {
 }
 
 fn worker(url: &str, objects: &Path, scratch: &Path, name: &str) -> Child {
+    worker_on(url, &objects.display().to_string(), &[], scratch, name)
+}
+
+/// A worker on the object store `objects`, with `env` besides.
+fn worker_on(
+    url: &str,
+    objects: &str,
+    env: &[(&str, String)],
+    scratch: &Path,
+    name: &str,
+) -> Child {
     use std::os::unix::process::CommandExt;
     let log = std::fs::File::create(scratch.join(format!("{name}.log"))).unwrap();
     anjuan()
-        .args(["worker", "--database", url, "--objects"])
-        .arg(objects)
+        .args(["worker", "--database", url, "--objects", objects])
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args([
             "--name",
             name,
@@ -244,5 +255,191 @@ fn three_workers_one_killed_one_frozen_every_dossier_committed_once_poison_dead(
         "3 workers, 7 jobs (18 pages + a poison file): {wall:.1} s; pages OCR'd: {} (w1 {} before its kill)",
         pages.len(),
         w1_pages.len()
+    );
+}
+
+/// moto's S3 server (`scripts/setup.sh` installs it, pinned) on a loopback
+/// port, stopped when dropped.
+struct S3Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One plain HTTP/1.1 request to the S3 server: its status and body.
+fn s3_request(port: u16, method: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        c,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map(|b| b.1).unwrap_or("");
+    (status, body.to_string())
+}
+
+impl S3Server {
+    fn start(scratch: &Path) -> S3Server {
+        let cache = std::env::var_os("ANJUAN_WHEEL_CACHE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/anjuan/wheels")
+            });
+        let tools = cache.join("s3-test");
+        assert!(
+            tools.join("moto/server.py").is_file(),
+            "{}: no S3 test server (scripts/setup.sh installs it)",
+            tools.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .env("PYTHONPATH", &tools)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(scratch.join("s3.log")).unwrap())
+            .spawn()
+            .expect("python3");
+        let server = S3Server { child, port };
+        wait_for(Duration::from_secs(60), "the S3 server to listen", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        server
+    }
+
+    /// The keys under `prefix` in `bucket`.
+    fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let (status, xml) = s3_request(self.port, "GET", &format!("/{bucket}?prefix={prefix}"));
+        assert_eq!(status, 200, "{xml}");
+        xml.split("<Key>")
+            .skip(1)
+            .filter_map(|k| k.split_once("</Key>").map(|k| k.0.to_string()))
+            .collect()
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", self.port)),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_ACCESS_KEY_ID", "anjuan-test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "anjuan-test-secret".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+    }
+}
+
+#[test]
+fn workers_share_outputs_and_the_page_cache_through_s3() {
+    let (_turn, scratch, input) = start(&[("g", "d2026-025", "4-5"), ("h", "d2026-028", "4-5")]);
+    let d = scratch.path();
+    let s3 = S3Server::start(d);
+    assert_eq!(s3_request(s3.port, "PUT", "/anjuan").0, 200);
+    let objects = "s3://anjuan/province";
+    let cluster = Cluster::shared().expect("PostgreSQL (scripts/setup.sh installs it)");
+
+    // Two workers on two machines' worth of folders scan the batch.
+    let url = cluster.new_database("workers_s3").unwrap();
+    assert!(anjuan()
+        .args(["enqueue", "--database", &url])
+        .arg(&input)
+        .status()
+        .unwrap()
+        .success());
+    let mut ws: Vec<Child> = ["s1", "s2"]
+        .iter()
+        .map(|n| worker_on(&url, objects, &s3.env(), d, n))
+        .collect();
+    for (w, name) in ws.iter_mut().zip(["s1", "s2"]) {
+        let status = w.wait().unwrap();
+        assert!(
+            status.success(),
+            "{name}: {status}\n{}",
+            std::fs::read_to_string(d.join(format!("{name}.log"))).unwrap()
+        );
+    }
+    assert_eq!(
+        psql(&url, "SELECT state, count(*) FROM scan_jobs GROUP BY state"),
+        "done|2"
+    );
+    let outputs = s3.keys("anjuan", "province/dossiers/");
+    assert_eq!(
+        outputs
+            .iter()
+            .filter(|k| k.ends_with("/review.json"))
+            .count(),
+        2,
+        "{outputs:?}"
+    );
+    assert_eq!(
+        outputs.iter().filter(|k| k.ends_with(".txt")).count(),
+        4,
+        "{outputs:?}"
+    );
+    let cached = s3.keys("anjuan", "province/cache/ocr/");
+    assert_eq!(cached.len(), 4, "{cached:?}");
+    let first: usize = ["s1", "s2"]
+        .iter()
+        .map(|n| lines(&d.join(format!("ocr-{n}.log"))).len())
+        .sum();
+    assert_eq!(first, 4);
+
+    // Another cluster's worker (its own database, its own empty work
+    // folder) scanning the same dossiers finds every page in S3.
+    let again = cluster.new_database("workers_s3_again").unwrap();
+    assert!(anjuan()
+        .args(["enqueue", "--database", &again])
+        .arg(&input)
+        .status()
+        .unwrap()
+        .success());
+    let status = worker_on(&again, objects, &s3.env(), d, "s3")
+        .wait()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        psql(
+            &again,
+            "SELECT state, count(*) FROM scan_jobs GROUP BY state"
+        ),
+        "done|2"
+    );
+    assert!(
+        lines(&d.join("ocr-s3.log")).is_empty(),
+        "pages OCR'd again although in the shared cache on S3"
+    );
+    // The same reviews as the first cluster's.
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT string_agg(review_json, '' ORDER BY sha256) FROM dossiers"
+        ),
+        psql(
+            &again,
+            "SELECT string_agg(review_json, '' ORDER BY sha256) FROM dossiers"
+        )
     );
 }
