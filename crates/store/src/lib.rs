@@ -22,6 +22,7 @@
 pub mod import;
 pub mod pgcluster;
 pub mod postgres;
+mod rules;
 pub mod sqlite;
 
 use anjuan_core::contract::Review;

@@ -24,7 +24,9 @@
 //! Call it from plain threads or from `spawn_blocking` threads of another
 //! runtime, never from async code directly.
 
-use crate::sqlite::{is_iso_date, now_ms, valid_decision};
+use crate::rules::{
+    self, now_ms, ASSIGNMENT_COLS, DECISION_COLS, DOSSIER_COLS, ROUND_COLS, USER_COLS,
+};
 use crate::*;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, Row};
@@ -171,6 +173,45 @@ impl PgStore {
         })
     }
 
+    /// The rows `sql` (without parameters) selects, decoded by `f`.
+    fn all<T>(&self, sql: &str, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
+        self.run(async { rows(sqlx::query(sql).fetch_all(&self.pool).await?, f) })
+    }
+
+    /// The rows `sql` selects by its one parameter, `key`, decoded by `f`.
+    fn all_by<T>(&self, sql: &str, key: i64, f: fn(&PgRow) -> sqlx::Result<T>) -> Result<Vec<T>> {
+        self.run(async { rows(sqlx::query(sql).bind(key).fetch_all(&self.pool).await?, f) })
+    }
+
+    /// The row `sql` selects by its one parameter, `key`, decoded by `f`.
+    fn one_by<T>(
+        &self,
+        sql: &str,
+        key: i64,
+        f: fn(&PgRow) -> sqlx::Result<T>,
+    ) -> Result<Option<T>> {
+        self.run(async {
+            row(
+                sqlx::query(sql)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?,
+                f,
+            )
+        })
+    }
+
+    /// Runs `f` in a transaction, committed when `f` succeeds (rolled back
+    /// when it fails).
+    fn write<T>(&self, f: impl AsyncFnOnce(&mut PgConnection) -> Result<T>) -> Result<T> {
+        self.run(async {
+            let mut tx = self.pool.begin().await?;
+            let out = f(&mut tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
     /// Runs a store operation, naming the database in its errors.
     fn run<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
         self.block_on(f).map_err(|e| match e {
@@ -214,11 +255,7 @@ async fn migrate(conn: &mut PgConnection) -> Result<()> {
         let have: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM anjuan_schema")
             .fetch_one(&mut *tx)
             .await?;
-        if have > known {
-            return Err(StoreError::Refused(format!(
-                "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
-            )));
-        }
+        rules::schema_known(have.into(), known.into())?;
         if have >= version {
             continue;
         }
@@ -238,12 +275,7 @@ async fn migrate(conn: &mut PgConnection) -> Result<()> {
     let have: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM anjuan_schema")
         .fetch_one(&mut *conn)
         .await?;
-    if have > known {
-        return Err(StoreError::Refused(format!(
-            "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
-        )));
-    }
-    Ok(())
+    rules::schema_known(have.into(), known.into())
 }
 
 /// Imports a scanned dossier on a connection (or in a transaction) the
@@ -306,87 +338,24 @@ pub async fn import_in(conn: &mut PgConnection, d: &NewDossier) -> Result<Import
     Ok(Imported::New(id))
 }
 
-fn user_row(r: &PgRow) -> sqlx::Result<User> {
-    let role: String = r.try_get(2)?;
-    Ok(User {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        role: Role::parse(&role).unwrap_or(Role::Reviewer),
-        password_hash: r.try_get(3)?,
-        unit: r.try_get(4)?,
-    })
+impl rules::Cols for PgRow {
+    type Error = sqlx::Error;
+
+    fn col<T: rules::Col>(&self, i: usize) -> sqlx::Result<T> {
+        self.try_get(i)
+    }
+
+    fn count(&self, i: usize) -> sqlx::Result<u32> {
+        let n: i32 = self.try_get(i)?;
+        Ok(n as u32)
+    }
+
+    /// JSON (jsonb); NULL: the kind's default.
+    fn json<T: serde::de::DeserializeOwned + Default>(&self, i: usize) -> sqlx::Result<T> {
+        let value: Option<sqlx::types::Json<T>> = self.try_get(i)?;
+        Ok(value.map(|v| v.0).unwrap_or_default())
+    }
 }
-
-const USER_COLS: &str = "id, name, role, password_hash, unit";
-
-fn dossier_row(r: &PgRow) -> sqlx::Result<DossierRow> {
-    let pages: i32 = r.try_get(7)?;
-    Ok(DossierRow {
-        id: r.try_get(0)?,
-        sha256: r.try_get(1)?,
-        scan_id: r.try_get(2)?,
-        source: r.try_get(3)?,
-        case_kind: r.try_get(4)?,
-        agency: r.try_get(5)?,
-        case_number: r.try_get(6)?,
-        page_count: pages as u32,
-        imported_ms: r.try_get(8)?,
-        folder_unit: r.try_get(9)?,
-    })
-}
-
-const DOSSIER_COLS: &str =
-    "id, sha256, scan_id, source, case_kind, agency, case_number, page_count, imported_ms, folder_unit";
-
-fn round_row(r: &PgRow) -> sqlx::Result<Round> {
-    let units: sqlx::types::Json<Vec<String>> = r.try_get(4)?;
-    Ok(Round {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        period_start: r.try_get(2)?,
-        period_end: r.try_get(3)?,
-        units: units.0,
-        created_by: r.try_get(5)?,
-        created_ms: r.try_get(6)?,
-        closed_ms: r.try_get(7)?,
-        place: r.try_get(8)?,
-    })
-}
-
-const ROUND_COLS: &str =
-    "id, name, period_start, period_end, units, created_by, created_ms, closed_ms, place";
-
-fn assignment_row(r: &PgRow) -> sqlx::Result<Assignment> {
-    Ok(Assignment {
-        id: r.try_get(0)?,
-        round_id: r.try_get(1)?,
-        dossier_id: r.try_get(2)?,
-        reviewer_id: r.try_get(3)?,
-        submitted_ms: r.try_get(4)?,
-    })
-}
-
-const ASSIGNMENT_COLS: &str = "id, round_id, dossier_id, reviewer_id, submitted_ms";
-
-fn decision_row(r: &PgRow) -> sqlx::Result<Decision> {
-    let action: String = r.try_get(3)?;
-    let marks: Option<sqlx::types::Json<Vec<Mark>>> = r.try_get(6)?;
-    Ok(Decision {
-        seq: r.try_get(0)?,
-        assignment: r.try_get(1)?,
-        item: r.try_get(2)?,
-        action: Action::parse(&action).unwrap_or(Action::Comment),
-        points: r.try_get(4)?,
-        reason: r.try_get(5)?,
-        marks: marks.map(|m| m.0).unwrap_or_default(),
-        base_seq: r.try_get(7)?,
-        by: r.try_get(8)?,
-        at_ms: r.try_get(9)?,
-    })
-}
-
-const DECISION_COLS: &str =
-    "seq, assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms";
 
 const AGREED_COLS: &str =
     "seq, 0::bigint, item, action, points, reason, evidence, base_seq, by_user, at_ms";
@@ -408,14 +377,7 @@ async fn own_assignment(c: &mut PgConnection, id: AssignmentId, by: UserId) -> R
     .bind(id)
     .fetch_optional(&mut *c)
     .await?;
-    let a = row(found, assignment_row)?
-        .ok_or_else(|| StoreError::NotFound(format!("assignment {id}")))?;
-    if a.reviewer_id != by {
-        return Err(StoreError::Refused(
-            "only the assigned reviewer changes their review".into(),
-        ));
-    }
-    Ok(a)
+    rules::own_assignment(id, row(found, rules::assignment)?, by)
 }
 
 /// The assignments of a dossier's review in a round, locked until the
@@ -425,20 +387,28 @@ async fn review_locked(
     round: RoundId,
     dossier: DossierId,
 ) -> Result<Vec<Assignment>> {
-    let found = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = $1 AND dossier_id = $2 ORDER BY id FOR UPDATE"
-    ))
-    .bind(round)
-    .bind(dossier)
-    .fetch_all(&mut *c)
-    .await?;
-    let all = rows(found, assignment_row)?;
-    if all.is_empty() {
-        return Err(StoreError::NotFound(format!(
-            "dossier {dossier} in round {round}"
-        )));
-    }
-    Ok(all)
+    );
+    let all = of_review(c, &sql, round, dossier, rules::assignment).await?;
+    rules::review_found(round, dossier, all)
+}
+
+/// The rows `sql` selects of a review (`$1` its round, `$2` its dossier),
+/// decoded by `f`.
+async fn of_review<T>(
+    c: &mut PgConnection,
+    sql: &str,
+    round: RoundId,
+    dossier: DossierId,
+    f: fn(&PgRow) -> sqlx::Result<T>,
+) -> Result<Vec<T>> {
+    let found = sqlx::query(sql)
+        .bind(round)
+        .bind(dossier)
+        .fetch_all(&mut *c)
+        .await?;
+    rows(found, f)
 }
 
 /// The review's assignments (locked), when `by` is one of its reviewers
@@ -449,18 +419,7 @@ async fn submitted_review(
     dossier: DossierId,
     by: UserId,
 ) -> Result<Vec<Assignment>> {
-    let all = review_locked(c, round, dossier).await?;
-    if !all.iter().any(|a| a.reviewer_id == by) {
-        return Err(StoreError::Refused(
-            "only the dossier's reviewers agree and sign its review".into(),
-        ));
-    }
-    if all.iter().any(|a| a.submitted_ms.is_none()) {
-        return Err(StoreError::Refused(
-            "each reviewer reviews on their own until all have submitted".into(),
-        ));
-    }
-    Ok(all)
+    rules::submitted_review(review_locked(c, round, dossier).await?, by)
 }
 
 async fn closed(c: &mut PgConnection, round: RoundId, dossier: DossierId) -> Result<bool> {
@@ -479,14 +438,10 @@ async fn agreed_in(
     round: RoundId,
     dossier: DossierId,
 ) -> Result<Vec<Decision>> {
-    let found = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {AGREED_COLS} FROM agreed_decisions WHERE round_id = $1 AND dossier_id = $2 ORDER BY seq"
-    ))
-    .bind(round)
-    .bind(dossier)
-    .fetch_all(&mut *c)
-    .await?;
-    rows(found, decision_row)
+    );
+    of_review(c, &sql, round, dossier, rules::decision).await
 }
 
 async fn decisions_in(c: &mut PgConnection, assignment: AssignmentId) -> Result<Vec<Decision>> {
@@ -496,7 +451,7 @@ async fn decisions_in(c: &mut PgConnection, assignment: AssignmentId) -> Result<
     .bind(assignment)
     .fetch_all(&mut *c)
     .await?;
-    rows(found, decision_row)
+    rows(found, rules::decision)
 }
 
 async fn signatures_in(
@@ -504,20 +459,11 @@ async fn signatures_in(
     round: RoundId,
     dossier: DossierId,
 ) -> Result<Vec<Signature>> {
-    let found = sqlx::query(
-        "SELECT user_id, agreed_seq, signed_ms FROM signatures WHERE round_id = $1 AND dossier_id = $2 ORDER BY id",
-    )
-    .bind(round)
-    .bind(dossier)
-    .fetch_all(&mut *c)
-    .await?;
-    rows(found, |r| {
-        Ok(Signature {
-            user: r.try_get(0)?,
-            agreed_seq: r.try_get(1)?,
-            signed_ms: r.try_get(2)?,
-        })
-    })
+    let sql = format!(
+        "SELECT {} FROM signatures WHERE round_id = $1 AND dossier_id = $2 ORDER BY id",
+        rules::SIGNATURE_COLS
+    );
+    of_review(c, &sql, round, dossier, rules::signature).await
 }
 
 async fn role_of(c: &mut PgConnection, user: UserId) -> Result<Option<String>> {
@@ -544,10 +490,7 @@ fn scan_job_row(r: &PgRow) -> sqlx::Result<ScanJob> {
 
 impl Store for PgStore {
     fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<UserId> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a user needs a name".into()));
-        }
+        let name = rules::user_name(name)?;
         self.run(async {
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO users (name, role, password_hash, created_ms) VALUES ($1, $2, $3, $4)
@@ -559,18 +502,16 @@ impl Store for PgStore {
             .bind(now_ms())
             .fetch_optional(&self.pool)
             .await?;
-            id.ok_or_else(|| StoreError::Refused(format!("user {name} exists")))
+            id.ok_or_else(|| rules::user_exists(name))
         })
     }
 
     fn user(&self, id: UserId) -> Result<Option<User>> {
-        self.run(async {
-            let r = sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            row(r, user_row)
-        })
+        self.one_by(
+            &format!("SELECT {USER_COLS} FROM users WHERE id = $1"),
+            id,
+            rules::user,
+        )
     }
 
     fn user_by_name(&self, name: &str) -> Result<Option<User>> {
@@ -579,20 +520,16 @@ impl Store for PgStore {
                 .bind(name.trim())
                 .fetch_optional(&self.pool)
                 .await?;
-            row(r, user_row)
+            row(r, rules::user)
         })
     }
 
     fn users(&self) -> Result<Vec<User>> {
-        self.run(async {
-            // Byte order, as SQLite sorts text.
-            let r = sqlx::query(&format!(
-                "SELECT {USER_COLS} FROM users ORDER BY name COLLATE \"C\""
-            ))
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, user_row)
-        })
+        // Byte order, as SQLite sorts text.
+        self.all(
+            &format!("SELECT {USER_COLS} FROM users ORDER BY name COLLATE \"C\""),
+            rules::user,
+        )
     }
 
     fn start_session(&self, token_hash: &str, user: UserId, expires_ms: Millis) -> Result<()> {
@@ -620,7 +557,7 @@ impl Store for PgStore {
             .bind(now_ms)
             .fetch_optional(&self.pool)
             .await?;
-            row(r, user_row)
+            row(r, rules::user)
         })
     }
 
@@ -638,69 +575,44 @@ impl Store for PgStore {
     }
 
     fn set_unit_of(&self, user: UserId, unit: &str) -> Result<()> {
-        let unit = unit.trim();
-        if unit.is_empty() {
-            return Err(StoreError::Invalid("a head heads a named unit".into()));
-        }
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
+        let unit = rules::unit_name(unit)?;
+        self.write(async |tx| {
             let role: Option<String> =
                 sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
                     .bind(user)
                     .fetch_optional(&mut *tx)
                     .await?;
-            match role.as_deref() {
-                None => Err(StoreError::NotFound(format!("user {user}"))),
-                Some("head") => {
-                    sqlx::query("UPDATE users SET unit = $2 WHERE id = $1")
-                        .bind(user)
-                        .bind(unit)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(())
-                }
-                Some(_) => Err(StoreError::Refused("only a head heads a unit".into())),
-            }
+            rules::may_head(user, role.as_deref())?;
+            sqlx::query("UPDATE users SET unit = $2 WHERE id = $1")
+                .bind(user)
+                .bind(unit)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
         })
     }
 
     fn import(&self, dossier: &NewDossier) -> Result<Imported> {
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
-            let out = import_in(&mut tx, dossier).await?;
-            tx.commit().await?;
-            Ok(out)
-        })
+        self.write(async |tx| import_in(tx, dossier).await)
     }
 
     fn dossiers(&self) -> Result<Vec<DossierRow>> {
-        self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {DOSSIER_COLS} FROM dossiers ORDER BY scan_id COLLATE \"C\", id"
-            ))
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, dossier_row)
-        })
+        self.all(
+            &format!("SELECT {DOSSIER_COLS} FROM dossiers ORDER BY scan_id COLLATE \"C\", id"),
+            rules::dossier,
+        )
     }
 
     fn dossier(&self, id: DossierId) -> Result<Option<DossierRow>> {
-        self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {DOSSIER_COLS} FROM dossiers WHERE id = $1"
-            ))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-            row(r, dossier_row)
-        })
+        self.one_by(
+            &format!("SELECT {DOSSIER_COLS} FROM dossiers WHERE id = $1"),
+            id,
+            rules::dossier,
+        )
     }
 
     fn review(&self, id: DossierId) -> Result<Review> {
-        let json = self.review_text(id)?;
-        serde_json::from_str(&json)
-            .map_err(|e| StoreError::Db(format!("dossier {id}: stored review.json: {e}")))
+        rules::stored_review(id, &self.review_text(id)?)
     }
 
     fn review_text(&self, id: DossierId) -> Result<String> {
@@ -745,27 +657,15 @@ impl Store for PgStore {
     }
 
     fn scan_jobs(&self) -> Result<Vec<ScanJob>> {
-        self.run(async {
-            let r = sqlx::query(
-                "SELECT id, source, folder_unit, state, attempts, worker, enqueued_ms, updated_ms, dossier_id, error
-                 FROM scan_jobs ORDER BY enqueued_ms DESC, id DESC",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, scan_job_row)
-        })
+        self.all(
+            "SELECT id, source, folder_unit, state, attempts, worker, enqueued_ms, updated_ms, dossier_id, error
+             FROM scan_jobs ORDER BY enqueued_ms DESC, id DESC",
+            scan_job_row,
+        )
     }
 
     fn create_round(&self, round: &NewRound) -> Result<RoundId> {
-        if round.name.trim().is_empty() {
-            return Err(StoreError::Invalid("a round needs a name".into()));
-        }
-        if round.period_end < round.period_start {
-            return Err(StoreError::Invalid(format!(
-                "the period ends ({}) before it starts ({})",
-                round.period_end, round.period_start
-            )));
-        }
+        rules::valid_round(round)?;
         self.run(async {
             Ok(sqlx::query_scalar(
                 "INSERT INTO rounds (name, period_start, period_end, units, created_by, created_ms, place)
@@ -784,24 +684,18 @@ impl Store for PgStore {
     }
 
     fn rounds(&self) -> Result<Vec<Round>> {
-        self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {ROUND_COLS} FROM rounds ORDER BY created_ms DESC, id DESC"
-            ))
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, round_row)
-        })
+        self.all(
+            &format!("SELECT {ROUND_COLS} FROM rounds ORDER BY created_ms DESC, id DESC"),
+            rules::round,
+        )
     }
 
     fn round(&self, id: RoundId) -> Result<Option<Round>> {
-        self.run(async {
-            let r = sqlx::query(&format!("SELECT {ROUND_COLS} FROM rounds WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            row(r, round_row)
-        })
+        self.one_by(
+            &format!("SELECT {ROUND_COLS} FROM rounds WHERE id = $1"),
+            id,
+            rules::round,
+        )
     }
 
     fn assign(
@@ -810,33 +704,17 @@ impl Store for PgStore {
         dossier: DossierId,
         reviewers: &[UserId],
     ) -> Result<Vec<AssignmentId>> {
-        let mut distinct = reviewers.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.len() < 2 || distinct.len() != reviewers.len() {
-            return Err(StoreError::Invalid(
-                "a dossier is reviewed by two or more different reviewers".into(),
-            ));
-        }
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
+        rules::distinct_reviewers(reviewers)?;
+        self.write(async |tx| {
             let closed: Option<Option<Millis>> =
                 sqlx::query_scalar("SELECT closed_ms FROM rounds WHERE id = $1 FOR SHARE")
                     .bind(round)
                     .fetch_optional(&mut *tx)
                     .await?;
-            match closed {
-                None => return Err(StoreError::NotFound(format!("round {round}"))),
-                Some(Some(_)) => {
-                    return Err(StoreError::Refused(format!("round {round} is closed")))
-                }
-                Some(None) => {}
-            }
+            rules::round_open(round, closed)?;
             let mut ids = Vec::new();
             for &r in reviewers {
-                if role_of(&mut tx, r).await?.as_deref() != Some(Role::Reviewer.as_str()) {
-                    return Err(StoreError::Invalid(format!("user {r} is not a reviewer")));
-                }
+                rules::is_reviewer(r, role_of(&mut *tx, r).await?.as_deref())?;
                 sqlx::query(
                     "INSERT INTO assignments (round_id, dossier_id, reviewer_id) VALUES ($1, $2, $3)
                      ON CONFLICT (round_id, dossier_id, reviewer_id) DO NOTHING",
@@ -857,33 +735,23 @@ impl Store for PgStore {
                     .await?,
                 );
             }
-            tx.commit().await?;
             Ok(ids)
         })
     }
 
     fn assignment(&self, id: AssignmentId) -> Result<Option<Assignment>> {
-        self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"
-            ))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-            row(r, assignment_row)
-        })
+        self.one_by(
+            &format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = $1"),
+            id,
+            rules::assignment,
+        )
     }
 
     fn assignments_of_reviewer(&self, reviewer: UserId) -> Result<Vec<Assignment>> {
-        self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE reviewer_id = $1 ORDER BY round_id, dossier_id"
-            ))
-            .bind(reviewer)
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, assignment_row)
-        })
+        let sql = format!(
+            "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE reviewer_id = $1 ORDER BY round_id, dossier_id"
+        );
+        self.all_by(&sql, reviewer, rules::assignment)
     }
 
     fn assignments_of_dossier(
@@ -891,31 +759,23 @@ impl Store for PgStore {
         round: RoundId,
         dossier: DossierId,
     ) -> Result<Vec<Assignment>> {
+        let sql = format!(
+            "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = $1 AND dossier_id = $2 ORDER BY id"
+        );
         self.run(async {
-            let r = sqlx::query(&format!(
-                "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = $1 AND dossier_id = $2 ORDER BY id"
-            ))
-            .bind(round)
-            .bind(dossier)
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, assignment_row)
+            let mut c = self.pool.acquire().await?;
+            of_review(&mut c, &sql, round, dossier, rules::assignment).await
         })
     }
 
     fn decide(&self, d: &NewDecision) -> Result<Seq> {
-        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        let item = rules::valid_decision(&d.item, d.action, d.points, &d.reason)?;
         let marks = (!d.marks.is_empty()).then_some(sqlx::types::Json(&d.marks));
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
+        self.write(async |tx| {
             // The lock on the assignment orders its decisions: the latest
             // read below is the latest there is until this commits.
-            let a = own_assignment(&mut tx, d.assignment, d.by).await?;
-            if a.submitted_ms.is_some() {
-                return Err(StoreError::Refused(
-                    "this review was submitted; it can no longer change".into(),
-                ));
-            }
+            let a = own_assignment(&mut *tx, d.assignment, d.by).await?;
+            rules::not_submitted(&a)?;
             let latest: Seq = sqlx::query_scalar(
                 "SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE assignment_id = $1 AND item = $2",
             )
@@ -923,13 +783,7 @@ impl Store for PgStore {
             .bind(item)
             .fetch_one(&mut *tx)
             .await?;
-            if latest != d.base_seq {
-                return Err(StoreError::Stale {
-                    item: item.to_string(),
-                    seen: d.base_seq,
-                    latest,
-                });
-            }
+            rules::not_stale(item, d.base_seq, latest)?;
             let seq: Seq = sqlx::query_scalar(
                 "INSERT INTO decisions (assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
@@ -945,22 +799,17 @@ impl Store for PgStore {
             .bind(now_ms())
             .fetch_one(&mut *tx)
             .await?;
-            tx.commit().await?;
             Ok(seq)
         })
     }
 
     fn decisions(&self, assignment: AssignmentId) -> Result<Vec<Decision>> {
-        self.run(async {
-            let mut c = self.pool.acquire().await?;
-            decisions_in(&mut c, assignment).await
-        })
+        self.run(async { decisions_in(&mut *self.pool.acquire().await?, assignment).await })
     }
 
     fn submit(&self, assignment: AssignmentId, by: UserId) -> Result<Millis> {
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
-            let a = own_assignment(&mut tx, assignment, by).await?;
+        self.write(async |tx| {
+            let a = own_assignment(&mut *tx, assignment, by).await?;
             if let Some(at) = a.submitted_ms {
                 return Ok(at);
             }
@@ -970,21 +819,15 @@ impl Store for PgStore {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
             Ok(at)
         })
     }
 
     fn agree(&self, d: &NewAgreed) -> Result<Seq> {
-        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
-            submitted_review(&mut tx, d.round, d.dossier, d.by).await?;
-            if closed(&mut tx, d.round, d.dossier).await? {
-                return Err(StoreError::Refused(
-                    "this review is final; it can no longer change".into(),
-                ));
-            }
+        let item = rules::valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        self.write(async |tx| {
+            submitted_review(&mut *tx, d.round, d.dossier, d.by).await?;
+            rules::agreement_open(closed(&mut *tx, d.round, d.dossier).await?)?;
             let latest: Seq = sqlx::query_scalar(
                 "SELECT COALESCE(MAX(seq), 0) FROM agreed_decisions WHERE round_id = $1 AND dossier_id = $2 AND item = $3",
             )
@@ -993,13 +836,7 @@ impl Store for PgStore {
             .bind(item)
             .fetch_one(&mut *tx)
             .await?;
-            if latest != d.base_seq {
-                return Err(StoreError::Stale {
-                    item: item.to_string(),
-                    seen: d.base_seq,
-                    latest,
-                });
-            }
+            rules::not_stale(item, d.base_seq, latest)?;
             let seq: Seq = sqlx::query_scalar(
                 "INSERT INTO agreed_decisions (round_id, dossier_id, item, action, points, reason, base_seq, by_user, at_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
@@ -1015,38 +852,24 @@ impl Store for PgStore {
             .bind(now_ms())
             .fetch_one(&mut *tx)
             .await?;
-            tx.commit().await?;
             Ok(seq)
         })
     }
 
     fn agreed_decisions(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Decision>> {
-        self.run(async {
-            let mut c = self.pool.acquire().await?;
-            agreed_in(&mut c, round, dossier).await
-        })
+        self.run(async { agreed_in(&mut *self.pool.acquire().await?, round, dossier).await })
     }
 
     fn sign(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
-            let assignments = submitted_review(&mut tx, round, dossier, by).await?;
-            if closed(&mut tx, round, dossier).await? {
-                return Err(StoreError::Refused("this review is final already".into()));
-            }
+        self.write(async |tx| {
+            let assignments = submitted_review(&mut *tx, round, dossier, by).await?;
+            rules::not_final(closed(&mut *tx, round, dossier).await?)?;
             let mut reviews = Vec::new();
             for a in &assignments {
-                reviews.push(decisions_in(&mut tx, a.id).await?);
+                reviews.push(decisions_in(&mut *tx, a.id).await?);
             }
-            let agreed = agreed_in(&mut tx, round, dossier).await?;
-            let (_, unresolved) = agreed_state(&reviews, &agreed);
-            if !unresolved.is_empty() {
-                return Err(StoreError::Refused(format!(
-                    "the reviews still differ on {}: agree on them before signing",
-                    unresolved.join(", ")
-                )));
-            }
-            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let agreed = agreed_in(&mut *tx, round, dossier).await?;
+            let seq = rules::signable(&reviews, &agreed)?;
             let at = now_ms();
             sqlx::query(
                 "INSERT INTO signatures (round_id, dossier_id, user_id, agreed_seq, signed_ms) VALUES ($1, $2, $3, $4, $5)",
@@ -1058,53 +881,24 @@ impl Store for PgStore {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
             Ok(at)
         })
     }
 
     fn signatures(&self, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
-        self.run(async {
-            let mut c = self.pool.acquire().await?;
-            signatures_in(&mut c, round, dossier).await
-        })
+        self.run(async { signatures_in(&mut *self.pool.acquire().await?, round, dossier).await })
     }
 
     fn close_review(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
-            if !matches!(
-                role_of(&mut tx, by).await?.as_deref(),
-                Some("supervisor") | Some("admin")
-            ) {
-                return Err(StoreError::Refused("a supervisor closes a review".into()));
-            }
-            if closed(&mut tx, round, dossier).await? {
-                return Err(StoreError::Refused("this review is final already".into()));
-            }
-            let assignments = review_locked(&mut tx, round, dossier).await?;
+        self.write(async |tx| {
+            rules::may_close(role_of(&mut *tx, by).await?.as_deref())?;
+            rules::not_final(closed(&mut *tx, round, dossier).await?)?;
+            let assignments = review_locked(&mut *tx, round, dossier).await?;
             // Closed by another while this waited for the lock?
-            if closed(&mut tx, round, dossier).await? {
-                return Err(StoreError::Refused("this review is final already".into()));
-            }
-            let agreed = agreed_in(&mut tx, round, dossier).await?;
-            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
-            let signatures = signatures_in(&mut tx, round, dossier).await?;
-            let unsigned: Vec<String> = assignments
-                .iter()
-                .filter(|a| {
-                    !signatures
-                        .iter()
-                        .any(|s| s.user == a.reviewer_id && s.agreed_seq == seq)
-                })
-                .map(|a| format!("user {}", a.reviewer_id))
-                .collect();
-            if !unsigned.is_empty() {
-                return Err(StoreError::Refused(format!(
-                    "not every reviewer has signed the review as it stands ({} to sign)",
-                    unsigned.join(", ")
-                )));
-            }
+            rules::not_final(closed(&mut *tx, round, dossier).await?)?;
+            let agreed = agreed_in(&mut *tx, round, dossier).await?;
+            let signatures = signatures_in(&mut *tx, round, dossier).await?;
+            rules::all_signed(&assignments, &agreed, &signatures)?;
             let at = now_ms();
             sqlx::query(
                 "INSERT INTO finals (round_id, dossier_id, closed_by, closed_ms) VALUES ($1, $2, $3, $4)",
@@ -1115,30 +909,21 @@ impl Store for PgStore {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
             Ok(at)
         })
     }
 
     fn final_review(&self, round: RoundId, dossier: DossierId) -> Result<Option<Final>> {
         self.run(async {
-            let r = sqlx::query(
-                "SELECT closed_by, closed_ms, head_name, head_date, ack_by, ack_ms FROM finals WHERE round_id = $1 AND dossier_id = $2",
-            )
+            let r = sqlx::query(&format!(
+                "SELECT {} FROM finals WHERE round_id = $1 AND dossier_id = $2",
+                rules::FINAL_COLS
+            ))
             .bind(round)
             .bind(dossier)
             .fetch_optional(&self.pool)
             .await?;
-            row(r, |r| {
-                Ok(Final {
-                    closed_by: r.try_get(0)?,
-                    closed_ms: r.try_get(1)?,
-                    head_name: r.try_get(2)?,
-                    head_date: r.try_get(3)?,
-                    ack_by: r.try_get(4)?,
-                    ack_ms: r.try_get(5)?,
-                })
-            })
+            row(r, |r| rules::final_at(r, 0))
         })
     }
 
@@ -1150,19 +935,8 @@ impl Store for PgStore {
         head_date: &str,
         by: UserId,
     ) -> Result<()> {
-        let (name, date) = (head_name.trim(), head_date.trim());
-        if name.is_empty() {
-            return Err(StoreError::Invalid(
-                "the acknowledgement names the unit's head".into(),
-            ));
-        }
-        if !is_iso_date(date) {
-            return Err(StoreError::Invalid(format!(
-                "the acknowledgement's date {date:?} is not a date (YYYY-MM-DD)"
-            )));
-        }
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
+        let (name, date) = rules::valid_acknowledgement(head_name, head_date)?;
+        self.write(async |tx| {
             let done: Option<Option<Millis>> = sqlx::query_scalar(
                 "SELECT ack_ms FROM finals WHERE round_id = $1 AND dossier_id = $2 FOR UPDATE",
             )
@@ -1170,64 +944,34 @@ impl Store for PgStore {
             .bind(dossier)
             .fetch_optional(&mut *tx)
             .await?;
-            match done {
-                None => Err(StoreError::Refused(
-                    "only a final review is acknowledged".into(),
-                )),
-                Some(Some(_)) => Err(StoreError::Refused(
-                    "the unit's head has acknowledged this review already".into(),
-                )),
-                Some(None) => {
-                    sqlx::query(
-                        "UPDATE finals SET head_name = $3, head_date = $4, ack_by = $5, ack_ms = $6 WHERE round_id = $1 AND dossier_id = $2",
-                    )
-                    .bind(round)
-                    .bind(dossier)
-                    .bind(name)
-                    .bind(date)
-                    .bind(by)
-                    .bind(now_ms())
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok(())
-                }
-            }
+            rules::acknowledgeable(done)?;
+            sqlx::query(
+                "UPDATE finals SET head_name = $3, head_date = $4, ack_by = $5, ack_ms = $6 WHERE round_id = $1 AND dossier_id = $2",
+            )
+            .bind(round)
+            .bind(dossier)
+            .bind(name)
+            .bind(date)
+            .bind(by)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
         })
     }
 
     fn finals(&self) -> Result<Vec<FinalRow>> {
-        self.run(async {
-            let r = sqlx::query(
-                "SELECT round_id, dossier_id, closed_by, closed_ms, head_name, head_date, ack_by, ack_ms
-                 FROM finals ORDER BY round_id, dossier_id",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, |r| {
-                Ok(FinalRow {
-                    round: r.try_get(0)?,
-                    dossier: r.try_get(1)?,
-                    fin: Final {
-                        closed_by: r.try_get(2)?,
-                        closed_ms: r.try_get(3)?,
-                        head_name: r.try_get(4)?,
-                        head_date: r.try_get(5)?,
-                        ack_by: r.try_get(6)?,
-                        ack_ms: r.try_get(7)?,
-                    },
-                })
-            })
-        })
+        self.all(
+            &format!(
+                "SELECT {} FROM finals ORDER BY round_id, dossier_id",
+                rules::FINAL_ROW_COLS
+            ),
+            rules::final_row,
+        )
     }
 
     fn rename_unit(&self, name: &str, becomes: &str, by: UserId) -> Result<Seq> {
-        let (name, becomes) = (name.trim(), becomes.trim());
-        if name.is_empty() || becomes.is_empty() {
-            return Err(StoreError::Invalid(
-                "a unit is renamed from a name to a name".into(),
-            ));
-        }
+        let (name, becomes) = rules::valid_renaming(name, becomes)?;
         self.run(async {
             Ok(sqlx::query_scalar(
                 "INSERT INTO unit_names (name, becomes, by_user, at_ms) VALUES ($1, $2, $3, $4) RETURNING seq",
@@ -1242,56 +986,20 @@ impl Store for PgStore {
     }
 
     fn unit_names(&self) -> Result<Vec<UnitName>> {
-        self.run(async {
-            let r = sqlx::query(
-                "SELECT seq, name, becomes, by_user, at_ms FROM unit_names ORDER BY seq",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, |r| {
-                Ok(UnitName {
-                    seq: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    becomes: r.try_get(2)?,
-                    by: r.try_get(3)?,
-                    at_ms: r.try_get(4)?,
-                })
-            })
-        })
+        self.all(
+            &format!(
+                "SELECT {} FROM unit_names ORDER BY seq",
+                rules::UNIT_NAME_COLS
+            ),
+            rules::unit_name_row,
+        )
     }
 
     fn rectify(&self, r: &NewRectification) -> Result<Seq> {
-        let item = r.item.trim();
-        if item.is_empty() {
-            return Err(StoreError::Invalid(
-                "a rectification names the problem's item".into(),
-            ));
-        }
-        let deadline = r
-            .deadline
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty());
-        if let Some(d) = deadline {
-            if !is_iso_date(d) {
-                return Err(StoreError::Invalid(format!(
-                    "the deadline {d:?} is not a date (YYYY-MM-DD)"
-                )));
-            }
-        }
-        if r.status == RectStatus::Done && r.measure.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a problem is rectified by a measure: name it".into(),
-            ));
-        }
-        self.run(async {
-            let mut tx = self.pool.begin().await?;
+        let (item, deadline) = rules::valid_rectification(r)?;
+        self.write(async |tx| {
             // A final review stays final (finals are never deleted).
-            if !closed(&mut tx, r.round, r.dossier).await? {
-                return Err(StoreError::Refused(
-                    "only the problems of a final review are rectified".into(),
-                ));
-            }
+            rules::rectifiable(closed(&mut *tx, r.round, r.dossier).await?)?;
             let seq: Seq = sqlx::query_scalar(
                 "INSERT INTO rectifications (round_id, dossier_id, item, measure, deadline, status, by_user, at_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
@@ -1306,34 +1014,18 @@ impl Store for PgStore {
             .bind(now_ms())
             .fetch_one(&mut *tx)
             .await?;
-            tx.commit().await?;
             Ok(seq)
         })
     }
 
     fn rectifications(&self) -> Result<Vec<Rectification>> {
-        self.run(async {
-            let r = sqlx::query(
-                "SELECT seq, round_id, dossier_id, item, measure, deadline, status, by_user, at_ms
-                 FROM rectifications ORDER BY seq",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            rows(r, |r| {
-                let status: String = r.try_get(6)?;
-                Ok(Rectification {
-                    seq: r.try_get(0)?,
-                    round: r.try_get(1)?,
-                    dossier: r.try_get(2)?,
-                    item: r.try_get(3)?,
-                    measure: r.try_get(4)?,
-                    deadline: r.try_get(5)?,
-                    status: RectStatus::parse(&status).unwrap_or(RectStatus::Open),
-                    by: r.try_get(7)?,
-                    at_ms: r.try_get(8)?,
-                })
-            })
-        })
+        self.all(
+            &format!(
+                "SELECT {} FROM rectifications ORDER BY seq",
+                rules::RECTIFICATION_COLS
+            ),
+            rules::rectification,
+        )
     }
 }
 

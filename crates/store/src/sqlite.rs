@@ -17,6 +17,9 @@
 //! process; across processes SQLite's lock and the busy timeout do it),
 //! and a small pool of reader connections.
 
+use crate::rules::{
+    self, now_ms, ASSIGNMENT_COLS, DECISION_COLS, DOSSIER_COLS, ROUND_COLS, USER_COLS,
+};
 use crate::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -51,13 +54,6 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Db(e.to_string())
     }
-}
-
-pub(crate) fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as Millis)
-        .unwrap_or(0)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -169,11 +165,7 @@ impl SqliteStore {
 fn migrate(conn: &mut Connection) -> Result<()> {
     let have: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = MIGRATIONS.len() as u32;
-    if have > known {
-        return Err(StoreError::Refused(format!(
-            "the database is at schema {have}, newer than this program's {known}: use a newer anjuan"
-        )));
-    }
+    rules::schema_known(have.into(), known.into())?;
     // A migration may rebuild a table (SQLite's way to change a CHECK):
     // foreign keys are off while it runs (the pragma is a no-op inside a
     // transaction) and checked before it commits.
@@ -200,116 +192,37 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     result
 }
 
-fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
-    let role: String = r.get(2)?;
-    Ok(User {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        role: Role::parse(&role).unwrap_or(Role::Reviewer),
-        password_hash: r.get(3)?,
-        unit: r.get(4)?,
-    })
+impl rules::Cols for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn col<T: rules::Col>(&self, i: usize) -> rusqlite::Result<T> {
+        self.get(i)
+    }
+
+    fn count(&self, i: usize) -> rusqlite::Result<u32> {
+        self.get(i)
+    }
+
+    /// JSON text; unreadable, or NULL: the kind's default.
+    fn json<T: serde::de::DeserializeOwned + Default>(&self, i: usize) -> rusqlite::Result<T> {
+        let text: Option<String> = self.get(i)?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
 }
-
-const USER_COLS: &str = "id, name, role, password_hash, unit";
-
-fn dossier_row(r: &rusqlite::Row) -> rusqlite::Result<DossierRow> {
-    Ok(DossierRow {
-        id: r.get(0)?,
-        sha256: r.get(1)?,
-        scan_id: r.get(2)?,
-        source: r.get(3)?,
-        case_kind: r.get(4)?,
-        agency: r.get(5)?,
-        case_number: r.get(6)?,
-        page_count: r.get(7)?,
-        imported_ms: r.get(8)?,
-        folder_unit: r.get(9)?,
-    })
-}
-
-const DOSSIER_COLS: &str =
-    "id, sha256, scan_id, source, case_kind, agency, case_number, page_count, imported_ms, folder_unit";
-
-fn round_row(r: &rusqlite::Row) -> rusqlite::Result<Round> {
-    let units: String = r.get(4)?;
-    Ok(Round {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        period_start: r.get(2)?,
-        period_end: r.get(3)?,
-        units: serde_json::from_str(&units).unwrap_or_default(),
-        created_by: r.get(5)?,
-        created_ms: r.get(6)?,
-        closed_ms: r.get(7)?,
-        place: r.get(8)?,
-    })
-}
-
-const ROUND_COLS: &str =
-    "id, name, period_start, period_end, units, created_by, created_ms, closed_ms, place";
-
-fn assignment_row(r: &rusqlite::Row) -> rusqlite::Result<Assignment> {
-    Ok(Assignment {
-        id: r.get(0)?,
-        round_id: r.get(1)?,
-        dossier_id: r.get(2)?,
-        reviewer_id: r.get(3)?,
-        submitted_ms: r.get(4)?,
-    })
-}
-
-const ASSIGNMENT_COLS: &str = "id, round_id, dossier_id, reviewer_id, submitted_ms";
 
 /// The assignment `id`, when it is `by`'s: nobody changes another
 /// reviewer's review.
 fn own_assignment(tx: &rusqlite::Transaction, id: AssignmentId, by: UserId) -> Result<Assignment> {
-    let a = tx
+    let found = tx
         .query_row(
             &format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = ?1"),
             [id],
-            assignment_row,
+            |r| rules::assignment(r),
         )
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("assignment {id}")))?;
-    if a.reviewer_id != by {
-        return Err(StoreError::Refused(
-            "only the assigned reviewer changes their review".into(),
-        ));
-    }
-    Ok(a)
-}
-
-/// A decision's item, when the decision is well formed: an item, a reason
-/// where one is needed, points where they are needed.
-pub(crate) fn valid_decision<'a>(
-    item: &'a str,
-    action: Action,
-    points: Option<f64>,
-    reason: &str,
-) -> Result<&'a str> {
-    let item = item.trim();
-    if item.is_empty() {
-        return Err(StoreError::Invalid(
-            "a decision names its rubric item".into(),
-        ));
-    }
-    if action.needs_reason() && reason.trim().is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "{item}: a {} needs a reason",
-            action.as_str()
-        )));
-    }
-    match (action.has_points(), points) {
-        (true, None) => Err(StoreError::Invalid(format!(
-            "{item}: a {} gives the points",
-            action.as_str()
-        ))),
-        (true, Some(p)) if !(p.is_finite() && p >= 0.0) => Err(StoreError::Invalid(format!(
-            "{item}: points {p} are not a deduction"
-        ))),
-        _ => Ok(item),
-    }
+        .optional()?;
+    rules::own_assignment(id, found, by)
 }
 
 /// The assignments of a dossier's review in a round, when `by` is one of
@@ -324,24 +237,9 @@ fn submitted_review(
         "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
     ))?;
     let all: Vec<Assignment> = st
-        .query_map(params![round, dossier], assignment_row)?
+        .query_map(params![round, dossier], |r| rules::assignment(r))?
         .collect::<rusqlite::Result<_>>()?;
-    if all.is_empty() {
-        return Err(StoreError::NotFound(format!(
-            "dossier {dossier} in round {round}"
-        )));
-    }
-    if !all.iter().any(|a| a.reviewer_id == by) {
-        return Err(StoreError::Refused(
-            "only the dossier's reviewers agree and sign its review".into(),
-        ));
-    }
-    if all.iter().any(|a| a.submitted_ms.is_none()) {
-        return Err(StoreError::Refused(
-            "each reviewer reviews on their own until all have submitted".into(),
-        ));
-    }
-    Ok(all)
+    rules::submitted_review(rules::review_found(round, dossier, all)?, by)
 }
 
 fn closed(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<bool> {
@@ -357,7 +255,7 @@ fn closed(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<bool> {
 
 fn decisions_in(tx: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Decision>> {
     let mut st = tx.prepare_cached(sql)?;
-    let rows = st.query_map(args, decision_row)?;
+    let rows = st.query_map(args, |r| rules::decision(r))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -393,54 +291,24 @@ fn agreed_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<
 }
 
 fn signatures_in(tx: &Connection, round: RoundId, dossier: DossierId) -> Result<Vec<Signature>> {
-    let mut st = tx.prepare_cached(
-        "SELECT user_id, agreed_seq, signed_ms FROM signatures WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id",
-    )?;
-    let rows = st.query_map(params![round, dossier], |r| {
-        Ok(Signature {
-            user: r.get(0)?,
-            agreed_seq: r.get(1)?,
-            signed_ms: r.get(2)?,
-        })
-    })?;
+    let mut st = tx.prepare_cached(&format!(
+        "SELECT {} FROM signatures WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id",
+        rules::SIGNATURE_COLS
+    ))?;
+    let rows = st.query_map(params![round, dossier], |r| rules::signature(r))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
-    let action: String = r.get(3)?;
-    let marks: Option<String> = r.get(6)?;
-    Ok(Decision {
-        seq: r.get(0)?,
-        assignment: r.get(1)?,
-        item: r.get(2)?,
-        action: Action::parse(&action).unwrap_or(Action::Comment),
-        points: r.get(4)?,
-        reason: r.get(5)?,
-        marks: marks
-            .and_then(|m| serde_json::from_str(&m).ok())
-            .unwrap_or_default(),
-        base_seq: r.get(7)?,
-        by: r.get(8)?,
-        at_ms: r.get(9)?,
-    })
-}
-
-const DECISION_COLS: &str =
-    "seq, assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms";
-
 impl Store for SqliteStore {
     fn add_user(&self, name: &str, role: Role, password_hash: &str) -> Result<UserId> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a user needs a name".into()));
-        }
+        let name = rules::user_name(name)?;
         self.write(|tx| {
             let taken: bool = tx
                 .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |_| Ok(true))
                 .optional()?
                 .is_some();
             if taken {
-                return Err(StoreError::Refused(format!("user {name} exists")));
+                return Err(rules::user_exists(name));
             }
             tx.execute(
                 "INSERT INTO users (name, role, password_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -455,7 +323,7 @@ impl Store for SqliteStore {
             Ok(c.query_row(
                 &format!("SELECT {USER_COLS} FROM users WHERE id = ?1"),
                 [id],
-                user_row,
+                |r| rules::user(r),
             )
             .optional()?)
         })
@@ -466,7 +334,7 @@ impl Store for SqliteStore {
             Ok(c.query_row(
                 &format!("SELECT {USER_COLS} FROM users WHERE name = ?1"),
                 [name.trim()],
-                user_row,
+                |r| rules::user(r),
             )
             .optional()?)
         })
@@ -476,7 +344,7 @@ impl Store for SqliteStore {
         self.read(|c| {
             let mut st =
                 c.prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY name"))?;
-            let rows = st.query_map([], user_row)?;
+            let rows = st.query_map([], |r| rules::user(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -497,7 +365,7 @@ impl Store for SqliteStore {
                 "SELECT u.id, u.name, u.role, u.password_hash, u.unit FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.token_hash = ?1 AND s.ended_ms IS NULL AND s.expires_ms > ?2",
                 params![token_hash, now_ms],
-                user_row,
+                |r| rules::user(r),
             )
             .optional()?)
         })
@@ -514,25 +382,17 @@ impl Store for SqliteStore {
     }
 
     fn set_unit_of(&self, user: UserId, unit: &str) -> Result<()> {
-        let unit = unit.trim();
-        if unit.is_empty() {
-            return Err(StoreError::Invalid("a head heads a named unit".into()));
-        }
+        let unit = rules::unit_name(unit)?;
         self.write(|tx| {
             let role: Option<String> = tx
                 .query_row("SELECT role FROM users WHERE id = ?1", [user], |r| r.get(0))
                 .optional()?;
-            match role.as_deref() {
-                None => Err(StoreError::NotFound(format!("user {user}"))),
-                Some("head") => {
-                    tx.execute(
-                        "UPDATE users SET unit = ?2 WHERE id = ?1",
-                        params![user, unit],
-                    )?;
-                    Ok(())
-                }
-                Some(_) => Err(StoreError::Refused("only a head heads a unit".into())),
-            }
+            rules::may_head(user, role.as_deref())?;
+            tx.execute(
+                "UPDATE users SET unit = ?2 WHERE id = ?1",
+                params![user, unit],
+            )?;
+            Ok(())
         })
     }
 
@@ -590,7 +450,7 @@ impl Store for SqliteStore {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {DOSSIER_COLS} FROM dossiers ORDER BY scan_id, id"
             ))?;
-            let rows = st.query_map([], dossier_row)?;
+            let rows = st.query_map([], |r| rules::dossier(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -600,7 +460,7 @@ impl Store for SqliteStore {
             Ok(c.query_row(
                 &format!("SELECT {DOSSIER_COLS} FROM dossiers WHERE id = ?1"),
                 [id],
-                dossier_row,
+                |r| rules::dossier(r),
             )
             .optional()?)
         })
@@ -619,9 +479,7 @@ impl Store for SqliteStore {
     }
 
     fn review(&self, id: DossierId) -> Result<Review> {
-        let json = self.review_text(id)?;
-        serde_json::from_str(&json)
-            .map_err(|e| StoreError::Db(format!("dossier {id}: stored review.json: {e}")))
+        rules::stored_review(id, &self.review_text(id)?)
     }
 
     fn page_text(&self, id: DossierId, page: u32) -> Result<Option<String>> {
@@ -647,15 +505,7 @@ impl Store for SqliteStore {
     }
 
     fn create_round(&self, round: &NewRound) -> Result<RoundId> {
-        if round.name.trim().is_empty() {
-            return Err(StoreError::Invalid("a round needs a name".into()));
-        }
-        if round.period_end < round.period_start {
-            return Err(StoreError::Invalid(format!(
-                "the period ends ({}) before it starts ({})",
-                round.period_end, round.period_start
-            )));
-        }
+        rules::valid_round(round)?;
         let units = serde_json::to_string(&round.units).expect("strings serialise");
         self.write(|tx| {
             tx.execute(
@@ -680,7 +530,7 @@ impl Store for SqliteStore {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {ROUND_COLS} FROM rounds ORDER BY created_ms DESC, id DESC"
             ))?;
-            let rows = st.query_map([], round_row)?;
+            let rows = st.query_map([], |r| rules::round(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -690,7 +540,7 @@ impl Store for SqliteStore {
             Ok(c.query_row(
                 &format!("SELECT {ROUND_COLS} FROM rounds WHERE id = ?1"),
                 [id],
-                round_row,
+                |r| rules::round(r),
             )
             .optional()?)
         })
@@ -702,35 +552,20 @@ impl Store for SqliteStore {
         dossier: DossierId,
         reviewers: &[UserId],
     ) -> Result<Vec<AssignmentId>> {
-        let mut distinct = reviewers.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.len() < 2 || distinct.len() != reviewers.len() {
-            return Err(StoreError::Invalid(
-                "a dossier is reviewed by two or more different reviewers".into(),
-            ));
-        }
+        rules::distinct_reviewers(reviewers)?;
         self.write(|tx| {
             let closed: Option<Option<Millis>> = tx
                 .query_row("SELECT closed_ms FROM rounds WHERE id = ?1", [round], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            match closed {
-                None => return Err(StoreError::NotFound(format!("round {round}"))),
-                Some(Some(_)) => {
-                    return Err(StoreError::Refused(format!("round {round} is closed")))
-                }
-                Some(None) => {}
-            }
+            rules::round_open(round, closed)?;
             let mut ids = Vec::new();
             for &r in reviewers {
                 let role: Option<String> = tx
                     .query_row("SELECT role FROM users WHERE id = ?1", [r], |row| row.get(0))
                     .optional()?;
-                if role.as_deref() != Some(Role::Reviewer.as_str()) {
-                    return Err(StoreError::Invalid(format!("user {r} is not a reviewer")));
-                }
+                rules::is_reviewer(r, role.as_deref())?;
                 tx.execute(
                     "INSERT OR IGNORE INTO assignments (round_id, dossier_id, reviewer_id) VALUES (?1, ?2, ?3)",
                     params![round, dossier, r],
@@ -750,7 +585,7 @@ impl Store for SqliteStore {
             Ok(c.query_row(
                 &format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE id = ?1"),
                 [id],
-                assignment_row,
+                |r| rules::assignment(r),
             )
             .optional()?)
         })
@@ -761,7 +596,7 @@ impl Store for SqliteStore {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE reviewer_id = ?1 ORDER BY round_id, dossier_id"
             ))?;
-            let rows = st.query_map([reviewer], assignment_row)?;
+            let rows = st.query_map([reviewer], |r| rules::assignment(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -775,34 +610,24 @@ impl Store for SqliteStore {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
             ))?;
-            let rows = st.query_map(params![round, dossier], assignment_row)?;
+            let rows = st.query_map(params![round, dossier], |r| rules::assignment(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
     fn decide(&self, d: &NewDecision) -> Result<Seq> {
-        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        let item = rules::valid_decision(&d.item, d.action, d.points, &d.reason)?;
         let marks = (!d.marks.is_empty())
             .then(|| serde_json::to_string(&d.marks).expect("marks serialise"));
         self.write(|tx| {
             let a = own_assignment(tx, d.assignment, d.by)?;
-            if a.submitted_ms.is_some() {
-                return Err(StoreError::Refused(
-                    "this review was submitted; it can no longer change".into(),
-                ));
-            }
+            rules::not_submitted(&a)?;
             let latest: Seq = tx.query_row(
                 "SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE assignment_id = ?1 AND item = ?2",
                 params![d.assignment, item],
                 |r| r.get(0),
             )?;
-            if latest != d.base_seq {
-                return Err(StoreError::Stale {
-                    item: item.to_string(),
-                    seen: d.base_seq,
-                    latest,
-                });
-            }
+            rules::not_stale(item, d.base_seq, latest)?;
             tx.execute(
                 "INSERT INTO decisions (assignment_id, item, action, points, reason, evidence, base_seq, by_user, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -827,7 +652,7 @@ impl Store for SqliteStore {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {DECISION_COLS} FROM decisions WHERE assignment_id = ?1 ORDER BY seq"
             ))?;
-            let rows = st.query_map([assignment], decision_row)?;
+            let rows = st.query_map([assignment], |r| rules::decision(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
@@ -848,26 +673,16 @@ impl Store for SqliteStore {
     }
 
     fn agree(&self, d: &NewAgreed) -> Result<Seq> {
-        let item = valid_decision(&d.item, d.action, d.points, &d.reason)?;
+        let item = rules::valid_decision(&d.item, d.action, d.points, &d.reason)?;
         self.write(|tx| {
             submitted_review(tx, d.round, d.dossier, d.by)?;
-            if closed(tx, d.round, d.dossier)? {
-                return Err(StoreError::Refused(
-                    "this review is final; it can no longer change".into(),
-                ));
-            }
+            rules::agreement_open(closed(tx, d.round, d.dossier)?)?;
             let latest: Seq = tx.query_row(
                 "SELECT COALESCE(MAX(seq), 0) FROM agreed_decisions WHERE round_id = ?1 AND dossier_id = ?2 AND item = ?3",
                 params![d.round, d.dossier, item],
                 |r| r.get(0),
             )?;
-            if latest != d.base_seq {
-                return Err(StoreError::Stale {
-                    item: item.to_string(),
-                    seen: d.base_seq,
-                    latest,
-                });
-            }
+            rules::not_stale(item, d.base_seq, latest)?;
             tx.execute(
                 "INSERT INTO agreed_decisions (round_id, dossier_id, item, action, points, reason, base_seq, by_user, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -894,18 +709,9 @@ impl Store for SqliteStore {
     fn sign(&self, round: RoundId, dossier: DossierId, by: UserId) -> Result<Millis> {
         self.write(|tx| {
             let assignments = submitted_review(tx, round, dossier, by)?;
-            if closed(tx, round, dossier)? {
-                return Err(StoreError::Refused("this review is final already".into()));
-            }
+            rules::not_final(closed(tx, round, dossier)?)?;
             let (reviews, agreed) = review_logs(tx, round, dossier, &assignments)?;
-            let (_, unresolved) = agreed_state(&reviews, &agreed);
-            if !unresolved.is_empty() {
-                return Err(StoreError::Refused(format!(
-                    "the reviews still differ on {}: agree on them before signing",
-                    unresolved.join(", ")
-                )));
-            }
-            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
+            let seq = rules::signable(&reviews, &agreed)?;
             let at = now_ms();
             tx.execute(
                 "INSERT INTO signatures (round_id, dossier_id, user_id, agreed_seq, signed_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -924,44 +730,19 @@ impl Store for SqliteStore {
             let role: Option<String> = tx
                 .query_row("SELECT role FROM users WHERE id = ?1", [by], |r| r.get(0))
                 .optional()?;
-            if !matches!(role.as_deref(), Some("supervisor") | Some("admin")) {
-                return Err(StoreError::Refused(
-                    "a supervisor closes a review".into(),
-                ));
-            }
-            if closed(tx, round, dossier)? {
-                return Err(StoreError::Refused("this review is final already".into()));
-            }
+            rules::may_close(role.as_deref())?;
+            rules::not_final(closed(tx, round, dossier)?)?;
             let mut st = tx.prepare_cached(&format!(
                 "SELECT {ASSIGNMENT_COLS} FROM assignments WHERE round_id = ?1 AND dossier_id = ?2 ORDER BY id"
             ))?;
             let assignments: Vec<Assignment> = st
-                .query_map(params![round, dossier], assignment_row)?
+                .query_map(params![round, dossier], |r| rules::assignment(r))?
                 .collect::<rusqlite::Result<_>>()?;
             drop(st);
-            if assignments.is_empty() {
-                return Err(StoreError::NotFound(format!(
-                    "dossier {dossier} in round {round}"
-                )));
-            }
+            let assignments = rules::review_found(round, dossier, assignments)?;
             let agreed = agreed_in(tx, round, dossier)?;
-            let seq = agreed.iter().map(|d| d.seq).max().unwrap_or(0);
             let signatures = signatures_in(tx, round, dossier)?;
-            let unsigned: Vec<String> = assignments
-                .iter()
-                .filter(|a| {
-                    !signatures
-                        .iter()
-                        .any(|s| s.user == a.reviewer_id && s.agreed_seq == seq)
-                })
-                .map(|a| format!("user {}", a.reviewer_id))
-                .collect();
-            if !unsigned.is_empty() {
-                return Err(StoreError::Refused(format!(
-                    "not every reviewer has signed the review as it stands ({} to sign)",
-                    unsigned.join(", ")
-                )));
-            }
+            rules::all_signed(&assignments, &agreed, &signatures)?;
             let at = now_ms();
             tx.execute(
                 "INSERT INTO finals (round_id, dossier_id, closed_by, closed_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -974,18 +755,12 @@ impl Store for SqliteStore {
     fn final_review(&self, round: RoundId, dossier: DossierId) -> Result<Option<Final>> {
         self.read(|c| {
             Ok(c.query_row(
-                "SELECT closed_by, closed_ms, head_name, head_date, ack_by, ack_ms FROM finals WHERE round_id = ?1 AND dossier_id = ?2",
+                &format!(
+                    "SELECT {} FROM finals WHERE round_id = ?1 AND dossier_id = ?2",
+                    rules::FINAL_COLS
+                ),
                 params![round, dossier],
-                |r| {
-                    Ok(Final {
-                        closed_by: r.get(0)?,
-                        closed_ms: r.get(1)?,
-                        head_name: r.get(2)?,
-                        head_date: r.get(3)?,
-                        ack_by: r.get(4)?,
-                        ack_ms: r.get(5)?,
-                    })
-                },
+                |r| rules::final_at(r, 0),
             )
             .optional()?)
         })
@@ -999,17 +774,7 @@ impl Store for SqliteStore {
         head_date: &str,
         by: UserId,
     ) -> Result<()> {
-        let (name, date) = (head_name.trim(), head_date.trim());
-        if name.is_empty() {
-            return Err(StoreError::Invalid(
-                "the acknowledgement names the unit's head".into(),
-            ));
-        }
-        if !is_iso_date(date) {
-            return Err(StoreError::Invalid(format!(
-                "the acknowledgement's date {date:?} is not a date (YYYY-MM-DD)"
-            )));
-        }
+        let (name, date) = rules::valid_acknowledgement(head_name, head_date)?;
         self.write(|tx| {
             let done: Option<Option<Millis>> = tx
                 .query_row(
@@ -1018,55 +783,28 @@ impl Store for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            match done {
-                None => Err(StoreError::Refused(
-                    "only a final review is acknowledged".into(),
-                )),
-                Some(Some(_)) => Err(StoreError::Refused(
-                    "the unit's head has acknowledged this review already".into(),
-                )),
-                Some(None) => {
-                    tx.execute(
-                        "UPDATE finals SET head_name = ?3, head_date = ?4, ack_by = ?5, ack_ms = ?6 WHERE round_id = ?1 AND dossier_id = ?2",
-                        params![round, dossier, name, date, by, now_ms()],
-                    )?;
-                    Ok(())
-                }
-            }
+            rules::acknowledgeable(done)?;
+            tx.execute(
+                "UPDATE finals SET head_name = ?3, head_date = ?4, ack_by = ?5, ack_ms = ?6 WHERE round_id = ?1 AND dossier_id = ?2",
+                params![round, dossier, name, date, by, now_ms()],
+            )?;
+            Ok(())
         })
     }
 
     fn finals(&self) -> Result<Vec<FinalRow>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT round_id, dossier_id, closed_by, closed_ms, head_name, head_date, ack_by, ack_ms
-                 FROM finals ORDER BY round_id, dossier_id",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(FinalRow {
-                    round: r.get(0)?,
-                    dossier: r.get(1)?,
-                    fin: Final {
-                        closed_by: r.get(2)?,
-                        closed_ms: r.get(3)?,
-                        head_name: r.get(4)?,
-                        head_date: r.get(5)?,
-                        ack_by: r.get(6)?,
-                        ack_ms: r.get(7)?,
-                    },
-                })
-            })?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {} FROM finals ORDER BY round_id, dossier_id",
+                rules::FINAL_ROW_COLS
+            ))?;
+            let rows = st.query_map([], |r| rules::final_row(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
     fn rename_unit(&self, name: &str, becomes: &str, by: UserId) -> Result<Seq> {
-        let (name, becomes) = (name.trim(), becomes.trim());
-        if name.is_empty() || becomes.is_empty() {
-            return Err(StoreError::Invalid(
-                "a unit is renamed from a name to a name".into(),
-            ));
-        }
+        let (name, becomes) = rules::valid_renaming(name, becomes)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO unit_names (name, becomes, by_user, at_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -1078,52 +816,19 @@ impl Store for SqliteStore {
 
     fn unit_names(&self) -> Result<Vec<UnitName>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT seq, name, becomes, by_user, at_ms FROM unit_names ORDER BY seq",
-            )?;
-            let rows = st.query_map([], |r| {
-                Ok(UnitName {
-                    seq: r.get(0)?,
-                    name: r.get(1)?,
-                    becomes: r.get(2)?,
-                    by: r.get(3)?,
-                    at_ms: r.get(4)?,
-                })
-            })?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {} FROM unit_names ORDER BY seq",
+                rules::UNIT_NAME_COLS
+            ))?;
+            let rows = st.query_map([], |r| rules::unit_name_row(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
     fn rectify(&self, r: &NewRectification) -> Result<Seq> {
-        let item = r.item.trim();
-        if item.is_empty() {
-            return Err(StoreError::Invalid(
-                "a rectification names the problem's item".into(),
-            ));
-        }
-        let deadline = r
-            .deadline
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty());
-        if let Some(d) = deadline {
-            if !is_iso_date(d) {
-                return Err(StoreError::Invalid(format!(
-                    "the deadline {d:?} is not a date (YYYY-MM-DD)"
-                )));
-            }
-        }
-        if r.status == RectStatus::Done && r.measure.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a problem is rectified by a measure: name it".into(),
-            ));
-        }
+        let (item, deadline) = rules::valid_rectification(r)?;
         self.write(|tx| {
-            if !closed(tx, r.round, r.dossier)? {
-                return Err(StoreError::Refused(
-                    "only the problems of a final review are rectified".into(),
-                ));
-            }
+            rules::rectifiable(closed(tx, r.round, r.dossier)?)?;
             tx.execute(
                 "INSERT INTO rectifications (round_id, dossier_id, item, measure, deadline, status, by_user, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1144,38 +849,12 @@ impl Store for SqliteStore {
 
     fn rectifications(&self) -> Result<Vec<Rectification>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT seq, round_id, dossier_id, item, measure, deadline, status, by_user, at_ms
-                 FROM rectifications ORDER BY seq",
-            )?;
-            let rows = st.query_map([], |r| {
-                let status: String = r.get(6)?;
-                Ok(Rectification {
-                    seq: r.get(0)?,
-                    round: r.get(1)?,
-                    dossier: r.get(2)?,
-                    item: r.get(3)?,
-                    measure: r.get(4)?,
-                    deadline: r.get(5)?,
-                    status: RectStatus::parse(&status).unwrap_or(RectStatus::Open),
-                    by: r.get(7)?,
-                    at_ms: r.get(8)?,
-                })
-            })?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {} FROM rectifications ORDER BY seq",
+                rules::RECTIFICATION_COLS
+            ))?;
+            let rows = st.query_map([], |r| rules::rectification(r))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
-}
-
-/// `YYYY-MM-DD` with a real month and day.
-pub(crate) fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!(
-        (num(0..4), num(5..7), num(8..10)),
-        (Some(y), Some(m), Some(d)) if y >= 1900 && (1..=12).contains(&m) && (1..=31).contains(&d)
-    )
 }

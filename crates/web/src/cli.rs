@@ -1,6 +1,7 @@
 //! `anjuan serve`, `anjuan import`, `anjuan user`.
 
 use crate::App;
+use anjuan_report::cli::{StoreChoice, StoreFlags, DATABASE_ENV};
 use anjuan_store::{import_run, Imported, Role, SqliteStore, Store};
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -19,15 +20,26 @@ pub fn open_data(dir: &Path) -> anyhow::Result<SqliteStore> {
 
 /// Where a command's store is: the data folder's SQLite file (one PC), or
 /// a PostgreSQL database (`--database`, several servers and scan workers).
+/// Commands take it as [`StoreChoice<StoreArgs>`]: the two exclude each
+/// other on the command line, and an explicit `--data` wins over
+/// `ANJUAN_DATABASE`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
     /// The data folder (its database is DIR/anjuan.db; made if missing).
     #[arg(long, value_name = "DIR", required_unless_present = "database")]
     pub data: Option<PathBuf>,
     /// A PostgreSQL database instead of the data folder
-    /// (postgres://USER:PASSWORD@HOST:PORT/NAME), migrated if need be.
-    #[arg(long, value_name = "URL", conflicts_with = "data")]
+    /// (postgres://USER:PASSWORD@HOST:PORT/NAME), migrated if need be;
+    /// also read from ANJUAN_DATABASE, which keeps the password out of `ps`
+    /// (an explicit --data wins over it).
+    #[arg(long, value_name = "URL", env = DATABASE_ENV, hide_env_values = true)]
     pub database: Option<String>,
+}
+
+impl StoreFlags for StoreArgs {
+    fn forget_database(&mut self) {
+        self.database = None;
+    }
 }
 
 impl StoreArgs {
@@ -63,7 +75,7 @@ impl StoreArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub store: StoreChoice<StoreArgs>,
     /// Address and port to listen on. Only this machine can reach the
     /// default; another address opens the app to the network.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -111,7 +123,7 @@ pub struct ImportArgs {
     #[arg(required = true)]
     pub runs: Vec<PathBuf>,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub store: StoreChoice<StoreArgs>,
 }
 
 /// Imports every run; a dossier that fails is reported and the rest go on
@@ -161,12 +173,12 @@ pub enum UserCmd {
         #[arg(long)]
         unit: Option<String>,
         #[command(flatten)]
-        store: StoreArgs,
+        store: StoreChoice<StoreArgs>,
     },
     /// Lists the accounts.
     List {
         #[command(flatten)]
-        store: StoreArgs,
+        store: StoreChoice<StoreArgs>,
     },
 }
 
@@ -256,6 +268,9 @@ mod tests {
 
     #[test]
     fn a_store_is_a_data_folder_or_a_database_not_both() {
+        // The one test that parses a store: ANJUAN_DATABASE is set below,
+        // and nothing else here reads it.
+        std::env::remove_var(DATABASE_ENV);
         let data = Cli::try_parse_from(["serve", "--data", "d"]).unwrap();
         assert_eq!(data.serve.store.data.as_deref(), Some(Path::new("d")));
         assert_eq!(data.serve.store.database, None);
@@ -268,5 +283,33 @@ mod tests {
         assert!(
             Cli::try_parse_from(["serve", "--data", "d", "--database", "postgres://h/db"]).is_err()
         );
+
+        // ANJUAN_DATABASE stands for --database, keeping the password out
+        // of `ps`; an explicit --data wins over it, an explicit --database
+        // replaces it.
+        std::env::set_var(DATABASE_ENV, "postgres://u:env@h/envdb");
+        let env = Cli::try_parse_from(["serve"]).unwrap();
+        assert_eq!(env.serve.store.data, None);
+        assert_eq!(
+            env.serve.store.database.as_deref(),
+            Some("postgres://u:env@h/envdb")
+        );
+        assert_eq!(env.serve.store.describe(), "postgres://u@h/envdb");
+        let data = Cli::try_parse_from(["serve", "--data", "d"]).unwrap();
+        assert_eq!(data.serve.store.data.as_deref(), Some(Path::new("d")));
+        assert_eq!(data.serve.store.database, None);
+        assert_eq!(data.serve.store.describe(), "d/anjuan.db");
+        let db = Cli::try_parse_from(["serve", "--database", "postgres://h/db"]).unwrap();
+        assert_eq!(db.serve.store.database.as_deref(), Some("postgres://h/db"));
+        assert!(
+            Cli::try_parse_from(["serve", "--data", "d", "--database", "postgres://h/db"]).is_err()
+        );
+        // The password is not shown in --help.
+        let help = Cli::try_parse_from(["serve", "--help"])
+            .unwrap_err()
+            .to_string();
+        assert!(help.contains("ANJUAN_DATABASE"), "{help}");
+        assert!(!help.contains("env@"), "{help}");
+        std::env::remove_var(DATABASE_ENV);
     }
 }
