@@ -35,7 +35,6 @@ fn worker_on(
     scratch: &Path,
     name: &str,
 ) -> Child {
-    use std::os::unix::process::CommandExt;
     let log = std::fs::File::create(scratch.join(format!("{name}.log"))).unwrap();
     anjuan()
         .args(["worker", "--database", url, "--objects", objects])
@@ -60,11 +59,30 @@ fn worker_on(
         .env("ANJUAN_OCR_LOG", scratch.join(format!("ocr-{name}.log")))
         .stdout(Stdio::null())
         .stderr(log)
-        // Its own process group: SIGSTOP freezes the worker and its scan,
-        // as a machine that stalls would.
-        .process_group(0)
         .spawn()
         .unwrap()
+}
+
+/// Whether every child of `pid` has ended (is a zombie not yet reaped).
+fn children_ended(pid: u32) -> bool {
+    let children = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|c| {
+            c.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        });
+    children
+        .map(|c| std::fs::read_to_string(format!("/proc/{c}/stat")).unwrap_or_default())
+        .all(|stat| {
+            // The state follows the command's closing parenthesis.
+            stat.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+                .unwrap_or(true)
+        })
 }
 
 fn lines(path: &Path) -> Vec<String> {
@@ -146,8 +164,8 @@ fn three_workers_one_killed_one_frozen_every_dossier_committed_once_poison_dead(
         );
         (!job.is_empty()).then(|| job.parse().unwrap())
     });
-    let group = -(w2.id() as i32);
-    unsafe { libc::kill(group, libc::SIGSTOP) };
+    // The worker alone: its scan goes on and ends while the worker is frozen.
+    unsafe { libc::kill(w2.id() as i32, libc::SIGSTOP) };
     eprintln!(
         "w2 SIGSTOPped at {:.1} s on job {frozen_job}",
         t.elapsed().as_secs_f64()
@@ -164,7 +182,12 @@ fn three_workers_one_killed_one_frozen_every_dossier_committed_once_poison_dead(
                 .then_some(())
         },
     );
-    unsafe { libc::kill(group, libc::SIGCONT) };
+    wait_for(
+        Duration::from_secs(120),
+        "the frozen worker's scan to end",
+        || children_ended(w2.id()).then_some(()),
+    );
+    unsafe { libc::kill(w2.id() as i32, libc::SIGCONT) };
     eprintln!("w2 woken at {:.1} s", t.elapsed().as_secs_f64());
 
     for (name, w) in [("w2", &mut w2), ("w3", &mut w3)] {
@@ -209,9 +232,16 @@ fn three_workers_one_killed_one_frozen_every_dossier_committed_once_poison_dead(
     // The woken worker's late result was refused (or its lease found lost
     // before the scan ended), and nothing it did after was recorded twice.
     let w2_log = std::fs::read_to_string(d.join("w2.log")).unwrap();
+    for l in w2_log
+        .lines()
+        .filter(|l| l.contains(&format!("job {frozen_job}:")))
+    {
+        eprintln!("{l}");
+    }
     assert!(
-        w2_log.contains(&format!("job {frozen_job}: result refused"))
-            || w2_log.contains(&format!("job {frozen_job}: lease lost")),
+        w2_log.contains(&format!(
+            "job {frozen_job}: result refused: job {frozen_job}: finished by another worker"
+        )),
         "{w2_log}"
     );
     // The killed dossier was finished from the shared cache: no page w1
@@ -442,4 +472,22 @@ fn workers_share_outputs_and_the_page_cache_through_s3() {
             "SELECT string_agg(review_json, '' ORDER BY sha256) FROM dossiers"
         )
     );
+}
+
+#[test]
+fn the_deployment_files_name_real_commands_and_the_units_verify() {
+    let out = Command::new("bash")
+        .arg(Path::new(crate::ROOT).join("deploy/check.sh"))
+        .args(["--binary", env!("CARGO_BIN_EXE_anjuan"), "--verify-units"])
+        .current_dir(crate::ROOT)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("all deployment checks passed"), "{text}");
+    assert!(text.contains("anjuan worker --help"), "{text}");
 }

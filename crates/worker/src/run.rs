@@ -176,6 +176,10 @@ async fn handle(
     beat.tick().await;
     let status = loop {
         tokio::select! {
+            // A scan that has ended goes to its commit (which the fence
+            // refuses if the lease was lost meanwhile), even when a
+            // heartbeat is due too (a worker woken from a freeze).
+            biased;
             s = child.wait() => break s?,
             _ = beat.tick() => {
                 if STOP.load(Ordering::Relaxed) >= 2 {
