@@ -20,6 +20,7 @@ pub mod fsutil;
 pub mod marks;
 pub mod normalize;
 pub mod paths;
+pub mod process;
 pub mod truth;
 pub mod units;
 

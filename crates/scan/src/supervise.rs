@@ -511,14 +511,10 @@ fn run_worker(
         .stderr(Stdio::piped());
     // The worker dies with the parent: a killed `anjuan scan` leaves no
     // worker writing behind it.
+    // SAFETY: the hook makes one syscall (async-signal-safe).
     unsafe {
         use std::os::unix::process::CommandExt;
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+        cmd.pre_exec(anjuan_core::process::die_with_parent);
     }
     let mut child = cmd
         .spawn()

@@ -143,13 +143,9 @@ async fn handle(
         ));
     }
     // The scan dies with its worker, however the worker dies.
+    // SAFETY: the hook makes one syscall (async-signal-safe).
     unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+        cmd.pre_exec(anjuan_core::process::die_with_parent);
     }
     let mut child = cmd
         .spawn()
