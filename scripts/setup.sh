@@ -87,21 +87,28 @@ ensure_pip() {
   fi
 }
 
+# Installs the pinned, hash-checked wheels of requirements file $1 into the
+# folder $2 (pip --target, into no Python), replacing it whole.
+pip_target() {
+  local req="$1" dest="$2"
+  ensure_pip
+  mkdir -p "$(dirname "$dest")"
+  rm -rf "$dest.tmp"
+  "$PY" -m pip install --no-deps --require-hashes --only-binary=:all: --no-compile --root-user-action=ignore \
+    --disable-pip-version-check -q --target "$dest.tmp" -r "$req" \
+    || die "pip install of $req failed (is PyPI reachable?)"
+  rm -rf "$dest"
+  mv "$dest.tmp" "$dest"
+}
+
 # ---- 1b. the tests' stand-in S3 server -------------------------------------------
 # moto's server mode, pinned and hash-checked (scripts/s3_test.requirements.txt),
 # installed with --target into the wheel cache, not into any Python: the tests of
 # object storage on S3 start it on a loopback port.
 S3_TOOLS="$CACHE/s3-test"
 if [[ ! -f "$S3_TOOLS/moto/server.py" ]] || ! PYTHONPATH="$S3_TOOLS" "$PY" -c 'import moto.server' >/dev/null 2>&1; then
-  ensure_pip
   log "installing the tests' S3 server (moto) into $S3_TOOLS"
-  mkdir -p "$CACHE"
-  rm -rf "$S3_TOOLS.tmp"
-  "$PY" -m pip install --no-deps --require-hashes --only-binary=:all: --no-compile --root-user-action=ignore \
-    --disable-pip-version-check -q --target "$S3_TOOLS.tmp" -r "$SCRIPTS/s3_test.requirements.txt" \
-    || die "pip install of scripts/s3_test.requirements.txt failed (is PyPI reachable?)"
-  rm -rf "$S3_TOOLS"
-  mv "$S3_TOOLS.tmp" "$S3_TOOLS"
+  pip_target "$SCRIPTS/s3_test.requirements.txt" "$S3_TOOLS"
 fi
 
 # Lock entries: prefix member dest sha256
@@ -195,14 +202,8 @@ if ! derived_ok; then
   pyver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
   [[ "$pyver" == 3.11 ]] || die "$PY is Python $pyver; the pinned model tools ($TOOLS_REQ) are wheels for 3.11"
   if ! PYTHONPATH="$TOOLS" "$PY" -c 'import onnx, numpy' >/dev/null 2>&1; then
-    ensure_pip
     log "installing the pinned model tools (onnx, numpy) into $TOOLS"
-    rm -rf "$TOOLS.tmp"
-    "$PY" -m pip install --no-deps --require-hashes --only-binary=:all: --no-compile --root-user-action=ignore \
-      --disable-pip-version-check -q --target "$TOOLS.tmp" -r "$TOOLS_REQ" \
-      || die "pip install of $TOOLS_REQ failed (is PyPI reachable?)"
-    rm -rf "$TOOLS"
-    mv "$TOOLS.tmp" "$TOOLS"
+    pip_target "$TOOLS_REQ" "$TOOLS"
   fi
   for e in "${DERIVED[@]}"; do
     read -r src dest sum <<<"$e"
