@@ -1,7 +1,8 @@
 //! Every output and cache entry reaches the disk in the order that survives
 //! a power cut: written to a temporary file, fsync'd, renamed over its
-//! name, and its folder fsync'd. Shown on the system calls themselves,
-//! recorded by strace.
+//! name, and its folder fsync'd; so do the objects of a shared page cache
+//! in a folder (`--shared-cache`, as the workers use it). Shown on the
+//! system calls themselves, recorded by strace.
 
 use crate::files_under;
 use std::collections::HashMap;
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 fn every_file_is_synced_renamed_and_its_folder_synced() {
     let (_serial, d, input) = crate::start(&[("one", "d2026-025", "1-2")]);
     let out = d.path().join("out");
+    let shared = d.path().join("shared-cache");
     let trace = d.path().join("strace.log");
     let status = std::process::Command::new("strace")
         .args(["-f", "-y", "-qq", "--seccomp-bpf", "-s", "512"])
@@ -21,6 +23,8 @@ fn every_file_is_synced_renamed_and_its_folder_synced() {
         .arg(&input)
         .arg("--out")
         .arg(&out)
+        .arg("--shared-cache")
+        .arg(&shared)
         .status()
         .expect("strace (scripts/setup.sh installs it)");
     assert!(status.success());
@@ -58,8 +62,15 @@ fn every_file_is_synced_renamed_and_its_folder_synced() {
                 .any(|p| p.extension().is_some_and(|e| e == "jpg")),
         "{files:?}"
     );
-    for rel in &files {
-        let path = out.join(rel);
+    let objects = files_under(&shared);
+    assert!(
+        objects.iter().any(|p| p.to_string_lossy().contains("ocr")),
+        "the shared cache got no OCR entry: {objects:?}"
+    );
+    let paths: Vec<_> = (files.iter().map(|rel| out.join(rel)))
+        .chain(objects.iter().map(|rel| shared.join(rel)))
+        .collect();
+    for path in &paths {
         let name = path.to_string_lossy().into_owned();
         let (at, from) = renamed
             .get(&name)
@@ -75,8 +86,9 @@ fn every_file_is_synced_renamed_and_its_folder_synced() {
         );
     }
     eprintln!(
-        "{} files, each: fsync of the temporary file, rename, fsync of the folder ({} fsyncs in all)",
+        "{} files and {} objects of the shared cache, each: fsync of the temporary file, rename, fsync of the folder ({} fsyncs in all)",
         files.len(),
+        objects.len(),
         synced.len()
     );
 }

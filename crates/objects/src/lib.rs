@@ -4,7 +4,9 @@
 //!
 //! - `file:///srv/anjuan` or a plain absolute path: a folder (one machine, or
 //!   a folder all workers mount). Each object is written to a temporary file
-//!   and renamed into place, so a reader sees all of an object or none.
+//!   (fsynced), renamed into place and its folder fsynced, as every other
+//!   file anjuan writes: a reader sees all of an object or none, and what was
+//!   put survives a power cut.
 //! - `s3://bucket/prefix`: S3 or an S3-compatible store (MinIO, Ceph RGW, a
 //!   provincial cloud's OSS in S3 mode). Credentials and endpoint from the
 //!   usual environment variables (`AWS_ACCESS_KEY_ID`,
@@ -41,6 +43,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// An object store and the prefix under which anjuan keeps its objects.
 pub struct Objects {
     store: Arc<dyn ObjectStore>,
+    /// The same store when it is a local folder: its files are synced after a put.
+    local: Option<Arc<object_store::local::LocalFileSystem>>,
     prefix: ObjPath,
     url: String,
     rt: std::sync::OnceLock<tokio::runtime::Runtime>,
@@ -63,10 +67,13 @@ impl Objects {
                 return Err(err("a local object store is an absolute path"));
             }
             std::fs::create_dir_all(path).map_err(|e| err(&format!("cannot make it: {e}")))?;
-            let store = object_store::local::LocalFileSystem::new_with_prefix(path)
-                .map_err(|e| err(&e.to_string()))?;
+            let store = Arc::new(
+                object_store::local::LocalFileSystem::new_with_prefix(path)
+                    .map_err(|e| err(&e.to_string()))?,
+            );
             return Ok(Objects {
-                store: Arc::new(store),
+                store: store.clone(),
+                local: Some(store),
                 prefix: ObjPath::default(),
                 url: url.to_string(),
                 rt: std::sync::OnceLock::new(),
@@ -83,6 +90,7 @@ impl Objects {
                 .map_err(|e| err(&e.to_string()))?;
             return Ok(Objects {
                 store: Arc::new(store),
+                local: None,
                 prefix: ObjPath::parse(prefix.trim_matches('/'))
                     .map_err(|e| err(&e.to_string()))?,
                 url: url.to_string(),
@@ -119,9 +127,23 @@ impl Objects {
         }
     }
 
-    /// Writes the object at `key` whole (replacing any).
+    /// Writes the object at `key` whole (replacing any). In a local folder
+    /// it is written as every file of anjuan's is
+    /// ([`anjuan_core::fsutil::atomic_write`]: temporary file, fsync, rename,
+    /// fsync of the folder), so it is on the disk when this returns.
     pub async fn put_async(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
         let path = self.path(key)?;
+        if let Some(local) = &self.local {
+            let file = local
+                .path_to_filesystem(&path)
+                .map_err(|e| self.err(key, e))?;
+            return tokio::task::spawn_blocking(move || {
+                anjuan_core::fsutil::atomic_write(&file, &bytes)
+            })
+            .await
+            .map_err(|e| self.err(key, e))?
+            .map_err(|e| self.err(key, e));
+        }
         self.store
             .put(&path, PutPayload::from(bytes))
             .await
@@ -147,6 +169,11 @@ impl Objects {
             .try_collect()
             .await
             .map_err(|e| self.err(prefix, e))?;
+        // A local put's temporary file, while it is being written.
+        keys.retain(|k| {
+            let name = k.rsplit('/').next().unwrap_or(k);
+            !(name.starts_with(".anjuan-") && name.ends_with(".tmp"))
+        });
         keys.sort();
         Ok(keys)
     }
