@@ -737,6 +737,26 @@ impl Client {
     }
 }
 
+/// A reviewer's comment on `item` of the assignment at `page` (`/a/N`),
+/// saved on the view `base_seq`: the answer's status.
+fn comment(
+    c: &Client,
+    page: &str,
+    csrf: &str,
+    item: &str,
+    reason: &str,
+    base_seq: &str,
+) -> std::io::Result<u16> {
+    let fields = [
+        ("csrf", csrf),
+        ("item", item),
+        ("action", "comment"),
+        ("reason", reason),
+        ("base_seq", base_seq),
+    ];
+    c.post(&format!("{page}/decide"), &fields)
+}
+
 /// The value of the first `name="NAME" value="…"` after `from` in `html`.
 fn field_after(html: &str, from: &str, name: &str) -> String {
     let at = html
@@ -901,16 +921,9 @@ fn decisions_acknowledged_before_a_sigkill_survive_it() {
                     break;
                 }
                 let reason = format!("{page} {item} 第{n}路第{i}条");
-                let fields = [
-                    ("csrf", csrf.as_str()),
-                    ("item", &item),
-                    ("action", "comment"),
-                    ("reason", &reason),
-                    ("base_seq", &base_seq),
-                ];
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 most_in_flight.fetch_max(now, Ordering::SeqCst);
-                let answer = c.post(&format!("{page}/decide"), &fields);
+                let answer = comment(&c, &page, &csrf, &item, &reason, &base_seq);
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 match answer {
                     Ok(303) => acknowledged.lock().unwrap().push(reason),
@@ -977,16 +990,9 @@ fn decisions_acknowledged_before_a_sigkill_survive_it() {
     assert_eq!(status, 200);
     let (item, base_seq) = decide_forms(&html).swap_remove(0);
     let csrf = field_after(&html, "class=\"decide\"", "csrf");
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("item", &item),
-        ("action", "comment"),
-        ("reason", "重启之后"),
-        ("base_seq", &base_seq),
-    ];
+    let page = format!("/a/{}", assignments[0]);
     assert_eq!(
-        c.post(&format!("/a/{}/decide", assignments[0]), &fields)
-            .unwrap(),
+        comment(&c, &page, &csrf, &item, "重启之后", &base_seq).unwrap(),
         303
     );
     drop(server);
@@ -1815,4 +1821,138 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     r.go("/jobs");
     r.wait_text("403");
     drop(server);
+}
+
+/// Two `anjuan serve` processes on one PostgreSQL database, as a province
+/// runs them behind a load balancer without sticky sessions: a session made
+/// on one is honoured by the other; the same item saved at once from eight
+/// tabs, half through each server, on the same view is taken once and the
+/// other seven refused as stale, round after round; every acknowledged
+/// decision is in the log, and nothing else; one server SIGKILLed, the
+/// other goes on.
+#[test]
+fn two_servers_on_one_postgresql_take_each_save_once_and_refuse_the_stale_ones() {
+    use std::sync::{Arc, Barrier, Mutex};
+    const SENDERS: usize = 8;
+    const ITEMS: usize = 12;
+    const ROUNDS: usize = 4;
+    let started = Instant::now();
+    let cluster = anjuan_store::pgcluster::Cluster::shared()
+        .expect("PostgreSQL (scripts/setup.sh installs it)");
+    let url = cluster.new_database("app_two_servers").unwrap();
+    run(&["migrate", "--database", &url], None);
+    assert!(run(&["import", &shown(scanned()), "--database", &url], None).contains('1'));
+    for (name, role) in [
+        ("张三", "reviewer"),
+        ("李四", "reviewer"),
+        ("王五", "supervisor"),
+    ] {
+        run(
+            &["user", "add", name, "--role", role, "--database", &url],
+            Some(&format!("{PASSWORD}\n")),
+        );
+    }
+    let port_of = |base: &str| -> u16 { base.rsplit(':').next().unwrap().parse().unwrap() };
+    let (mut server_a, base_a) = serve_on(&["--database", &url]);
+    let (server_b, base_b) = serve_on(&["--database", &url]);
+    let ports = [port_of(&base_a), port_of(&base_b)];
+
+    let boss = Client::login(ports[0], "王五");
+    let (_, home) = boss.get("/").unwrap();
+    let csrf = field_after(&home, "action=\"/rounds\"", "csrf");
+    open_round(&boss, &csrf, 1, "两台服务器");
+
+    // 张三 signs in on A; the same cookie is a session on B.
+    let on_a = Client::login(ports[0], "张三");
+    let on_b = Client {
+        port: ports[1],
+        cookie: on_a.cookie.clone(),
+    };
+    let (_, home) = on_b.get("/").unwrap();
+    let page = home
+        .split("href=\"/a/")
+        .nth(1)
+        .map(|s| format!("/a/{}", &s[..s.find('"').unwrap()]))
+        .expect("张三's assignment, listed by server B");
+    let assignment: i64 = page[3..].parse().unwrap();
+    let (status, html) = on_b.get(&page).unwrap();
+    assert_eq!(status, 200);
+    let csrf = field_after(&html, "class=\"decide\"", "csrf");
+    let items: Vec<String> = decide_forms(&html)
+        .into_iter()
+        .map(|(item, _)| item)
+        .take(ITEMS)
+        .collect();
+    assert_eq!(items.len(), ITEMS, "items to decide on");
+    let clients = Arc::new([on_a, on_b]);
+
+    // Each round: every item's form as the page shows it now (from A or B
+    // in turn), then SENDERS saves of it at once, half through each server.
+    let accepted = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut refused = 0;
+    for round in 0..ROUNDS {
+        let (_, html) = clients[round % 2].get(&page).unwrap();
+        let go = Arc::new(Barrier::new(ITEMS * SENDERS));
+        let mut threads = Vec::new();
+        for item in &items {
+            let base_seq = field_after(&html, &format!("id=\"item-{item}\""), "base_seq");
+            for sender in 0..SENDERS {
+                let (clients, accepted, go) = (clients.clone(), accepted.clone(), go.clone());
+                let (item, base_seq, csrf, page) =
+                    (item.clone(), base_seq.clone(), csrf.clone(), page.clone());
+                threads.push(std::thread::spawn(move || {
+                    let reason = format!("{item} 第{round}轮 第{sender}页签");
+                    go.wait();
+                    let c = &clients[sender % 2];
+                    let status = comment(c, &page, &csrf, &item, &reason, &base_seq).unwrap();
+                    match status {
+                        303 => accepted.lock().unwrap().push(reason),
+                        409 => {}
+                        other => panic!("{reason}: status {other}"),
+                    }
+                    status
+                }));
+            }
+        }
+        let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        refused += statuses.iter().filter(|&&s| s == 409).count();
+        let accepted = accepted.lock().unwrap();
+        for item in &items {
+            let prefix = format!("{item} 第{round}轮 ");
+            let n = accepted.iter().filter(|r| r.starts_with(&prefix)).count();
+            assert_eq!(n, 1, "{item}, round {round}: {n} saves taken of {SENDERS}");
+        }
+    }
+    assert_eq!(refused, ITEMS * ROUNDS * (SENDERS - 1));
+
+    // Server A dies; B goes on, and the log holds exactly what was acknowledged.
+    server_a.0.kill().unwrap();
+    server_a.0.wait().unwrap();
+    let (_, html) = clients[1].get(&page).unwrap();
+    let item = &items[0];
+    let base_seq = field_after(&html, &format!("id=\"item-{item}\""), "base_seq");
+    assert_eq!(
+        comment(&clients[1], &page, &csrf, item, "甲机停机之后", &base_seq).unwrap(),
+        303
+    );
+    accepted.lock().unwrap().push("甲机停机之后".into());
+    use anjuan_store::Store;
+    let store = anjuan_store::PgStore::connect(&url).unwrap();
+    let mut logged: Vec<String> = store
+        .decisions(assignment)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.reason)
+        .collect();
+    let mut acknowledged = accepted.lock().unwrap().clone();
+    logged.sort();
+    acknowledged.sort();
+    assert_eq!(logged, acknowledged, "the log is the acknowledged saves");
+    drop(server_b);
+    eprintln!(
+        "two servers, {ITEMS} items × {ROUNDS} rounds × {SENDERS} tabs: {} saves taken, \
+         {refused} refused as stale, the log equal to the taken ones (+1 after SIGKILL of A); {:.1?}",
+        acknowledged.len() - 1,
+        started.elapsed()
+    );
 }
