@@ -1735,40 +1735,44 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     assert!(boss.text().contains("案卷一.pdf"), "{}", boss.text());
 
     // One worker drains the queue: one attempt each, no wait.
-    let out = Command::new(BIN)
-        .args(["worker", "--database", &url, "--objects"])
-        .arg(d.path().join("objects"))
-        .args([
-            "--drain",
-            "--max-attempts",
-            "1",
-            "--retry-after",
-            "0",
-            "--poll",
-            "0.2",
-        ])
-        .args(["--name", "扫描机-1"])
-        .arg("--work-dir")
-        .arg(d.path().join("work"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let drain = || {
+        let out = Command::new(BIN)
+            .args(["worker", "--database", &url, "--objects"])
+            .arg(d.path().join("objects"))
+            .args([
+                "--drain",
+                "--max-attempts",
+                "1",
+                "--retry-after",
+                "0",
+                "--poll",
+                "0.2",
+            ])
+            .args(["--name", "扫描机-1"])
+            .arg("--work-dir")
+            .arg(d.path().join("work"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    drain();
 
     boss.go("/jobs");
     boss.wait_text("完成 done");
-    let counts: Vec<String> = boss
-        .js("return [...document.querySelectorAll('table.counts td')].map(td => td.innerText)")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
     // queued, running, retrying, done, dead, total.
-    assert_eq!(counts, ["0", "0", "0", "1", "1", "2"]);
+    let counts = || -> Vec<String> {
+        boss.js("return [...document.querySelectorAll('table.counts td')].map(td => td.innerText)")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(counts(), ["0", "0", "0", "1", "1", "2"]);
     let dead = boss
         .js("return document.querySelector('tr.job-dead').innerText")
         .as_str()
@@ -1787,6 +1791,46 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     assert_eq!(first, "job-dead");
     boss.shot("8-scan-jobs");
 
+    // The cause fixed (here: two good pages in its place), the supervisor
+    // puts the dead job back on the queue; a worker then scans it.
+    let status = Command::new("qpdf")
+        .arg("--empty")
+        .arg("--pages")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/d2026-025.pdf"))
+        .arg("5-6")
+        .arg("--")
+        .arg(other.join("损坏.pdf"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    boss.click("tr.job-dead form.requeue button");
+    boss.find("tr.job-queued");
+    boss.shot("8b-scan-job-requeued");
+    assert_eq!(counts(), ["1", "0", "0", "1", "0", "2"]);
+    let requeued = boss
+        .js("return document.querySelector('tr.job-queued').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        requeued.contains("损坏.pdf") && !requeued.contains("damaged"),
+        "{requeued}"
+    );
+    let dead_letter: String = std::process::Command::new("psql")
+        .args(["-XAtq", &url, "-c"])
+        .arg("SELECT message->>'requeued_by' FROM pgmq.a_anjuan_scan_dead")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap();
+    assert_eq!(
+        dead_letter, "王五",
+        "who requeued it is kept with the dead letter"
+    );
+    drain();
+    boss.go("/jobs");
+    boss.find("table.counts");
+    assert_eq!(counts(), ["0", "0", "0", "2", "0", "2"]);
+
     // The committed dossier is in the store: a round gives it to a reviewer,
     // who sees its pages (served from PostgreSQL).
     boss.go("/");
@@ -1798,7 +1842,7 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     let rows = boss
         .js("return document.querySelectorAll('table.list tbody tr').length")
         .as_i64();
-    assert_eq!(rows, Some(1), "the good dossier, once: {}", boss.text());
+    assert_eq!(rows, Some(2), "each dossier once: {}", boss.text());
     let id = boss
         .js("return document.querySelector('table.list input[name=dossier]').value")
         .as_str()
@@ -1817,6 +1861,18 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     assert!(
         !r.text().contains("扫描任务"),
         "a reviewer sees no jobs link"
+    );
+    // Nor may requeue one, with a valid form of their own session.
+    let status = r.js(
+        "const x = new XMLHttpRequest(); x.open('POST', '/jobs/2/requeue', false); \
+         x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded'); \
+         x.send('csrf=' + encodeURIComponent(document.querySelector('input[name=csrf]').value)); \
+         return x.status + ' ' + x.responseText",
+    );
+    let status = status.as_str().unwrap();
+    assert!(
+        status.starts_with("403 ") && status.contains("your role does not allow this"),
+        "{status}"
     );
     r.go("/jobs");
     r.wait_text("403");

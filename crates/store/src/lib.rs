@@ -463,6 +463,13 @@ pub trait Store: Send + Sync {
     fn page_view(&self, id: DossierId, page: u32) -> Result<Option<Vec<u8>>>;
     /// The scan queue's jobs, newest first (empty where there is no queue).
     fn scan_jobs(&self) -> Result<Vec<ScanJob>>;
+    /// Puts a dead scan job back on the queue, once whoever looked into it
+    /// has fixed the cause (the file replaced, the share mounted again): a
+    /// new message, its attempts counted anew; the dead letter is archived
+    /// (kept, with its reason, and who requeued it when). `false`, and
+    /// nothing changed, when the job is not dead (already requeued by
+    /// someone else, or never dead).
+    fn requeue_scan_job(&self, job: i64, by: UserId) -> Result<bool>;
 
     // Rounds.
     fn create_round(&self, round: &NewRound) -> Result<RoundId>;

@@ -33,6 +33,12 @@ use sqlx::{Connection, PgConnection, Row};
 use std::future::Future;
 use std::str::FromStr;
 
+/// pgmq's queue of scan jobs (its tables are `pgmq.q_anjuan_scan` and
+/// `pgmq.a_anjuan_scan`; `anjuan-worker` installs pgmq and makes both queues).
+pub const SCAN_QUEUE: &str = "anjuan_scan";
+/// Where scan jobs go after their last attempt.
+pub const SCAN_DEAD: &str = "anjuan_scan_dead";
+
 /// The migrations, in order. Append only: a shipped migration never changes.
 const MIGRATIONS: &[(&str, &str)] = &[(
     "0001_initial",
@@ -662,6 +668,56 @@ impl Store for PgStore {
              FROM scan_jobs ORDER BY enqueued_ms DESC, id DESC",
             scan_job_row,
         )
+    }
+
+    fn requeue_scan_job(&self, job: i64, by: UserId) -> Result<bool> {
+        self.write(async |c| {
+            let dead: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM scan_jobs WHERE id = $1 AND state = 'dead' FOR UPDATE")
+                    .bind(job)
+                    .fetch_optional(&mut *c)
+                    .await?;
+            if dead.is_none() {
+                return Ok(false);
+            }
+            // The job's message as the workers read it (`anjuan_worker::queue::JobMessage`:
+            // the worker's tests take and commit a job requeued here).
+            sqlx::query(
+                "SELECT pgmq.send($2, jsonb_build_object('job', id, 'source', source, 'folder_unit', folder_unit))
+                 FROM scan_jobs WHERE id = $1",
+            )
+            .bind(job)
+            .bind(SCAN_QUEUE)
+            .execute(&mut *c)
+            .await?;
+            let now = now_ms();
+            sqlx::query(&format!(
+                "UPDATE pgmq.q_{SCAN_DEAD}
+                 SET message = message || jsonb_build_object('requeued_by', (SELECT name FROM users WHERE id = $2), 'requeued_ms', $3::bigint)
+                 WHERE (message->>'job')::bigint = $1"
+            ))
+            .bind(job)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(&format!(
+                "SELECT pgmq.archive($2, msg_id) FROM pgmq.q_{SCAN_DEAD} WHERE (message->>'job')::bigint = $1"
+            ))
+            .bind(job)
+            .bind(SCAN_DEAD)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "UPDATE scan_jobs SET state = 'queued', attempts = 0, worker = NULL, error = NULL, updated_ms = $2
+                 WHERE id = $1",
+            )
+            .bind(job)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+            Ok(true)
+        })
     }
 
     fn create_round(&self, round: &NewRound) -> Result<RoundId> {

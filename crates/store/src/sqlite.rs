@@ -445,6 +445,11 @@ impl Store for SqliteStore {
         Ok(Vec::new())
     }
 
+    /// Never: there are no jobs.
+    fn requeue_scan_job(&self, _job: i64, _by: UserId) -> Result<bool> {
+        Ok(false)
+    }
+
     fn dossiers(&self) -> Result<Vec<DossierRow>> {
         self.read(|c| {
             let mut st = c.prepare_cached(&format!(

@@ -2,15 +2,17 @@
 //! are queued, running, waiting to be retried, done and dead, and each
 //! job's worker, attempts and last error. Jobs exist when the store is
 //! PostgreSQL and dossiers are scanned by `anjuan worker`s; on one PC
-//! (`anjuan scan` writing folders) the page says so.
+//! (`anjuan scan` writing folders) the page says so. A dead job can be put
+//! back on the queue (`POST /jobs/{id}/requeue`) once its cause is fixed.
 
-use crate::pages::{page, Session};
+use crate::pages::{page, CsrfForm, Session};
 use crate::{blocking, App, AppError};
 use anjuan_store::{Role, ScanJob};
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
-use axum::routing::get;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
@@ -18,7 +20,9 @@ use std::sync::Arc;
 const LISTED: usize = 500;
 
 pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/jobs", get(jobs_page))
+    Router::new()
+        .route("/jobs", get(jobs_page))
+        .route("/jobs/{id}/requeue", post(requeue))
 }
 
 /// The states in the order a job goes through them, with their names.
@@ -88,6 +92,28 @@ async fn jobs_page(State(app): State<Arc<App>>, s: Session) -> Result<Response, 
         jobs,
         total,
     })
+}
+
+/// A dead job back on the queue, its attempts counted anew; who did it is
+/// kept with the archived dead letter.
+async fn requeue(
+    State(app): State<Arc<App>>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    s.check_post(&headers, &f.csrf)?;
+    s.require(&[Role::Supervisor, Role::Admin])?;
+    let store = app.store.clone();
+    let by = s.user.id;
+    if !blocking(move || Ok(store.requeue_scan_job(id, by)?)).await? {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            format!("job {id} is not dead (someone may have requeued it already); reload the page"),
+        ));
+    }
+    Ok(Redirect::to("/jobs").into_response())
 }
 
 #[cfg(test)]

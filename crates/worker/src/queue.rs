@@ -9,10 +9,9 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Row};
 use std::time::Duration;
 
-/// pgmq's queue of scan jobs.
-pub const QUEUE: &str = "anjuan_scan";
-/// Where jobs go after their last attempt.
-pub const DEAD: &str = "anjuan_scan_dead";
+/// pgmq's queue of scan jobs, and where jobs go after their last attempt
+/// (named by the store, which requeues dead jobs for the app).
+pub use anjuan_store::postgres::{SCAN_DEAD as DEAD, SCAN_QUEUE as QUEUE};
 
 /// A job's message on the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -525,6 +524,98 @@ mod fencing {
                 .as_str()
                 .unwrap()
                 .contains("given up after 3 attempts"));
+            assert_eq!(q.open_jobs().await.unwrap(), 0);
+        });
+    }
+
+    #[test]
+    fn a_dead_job_requeued_from_the_app_is_taken_afresh_and_committed_once() {
+        rt().block_on(async {
+            let url = Cluster::shared().unwrap().new_database("requeue").unwrap();
+            let q = Queue::connect(&url, 4).await.unwrap();
+            let job = q
+                .enqueue("/archive/单位甲/missing.pdf", Some("单位甲"))
+                .await
+                .unwrap();
+            for _ in 1..=2 {
+                let l = q
+                    .take(Duration::from_secs(30), "w", 2)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                q.fail(&l, "missing.pdf: no such file", 2, Duration::ZERO)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(state(&q, job).await.0, "dead");
+            // The app's store (synchronous: off the async threads).
+            let store = {
+                let url = url.clone();
+                tokio::task::spawn_blocking(move || anjuan_store::PgStore::connect(&url).unwrap())
+                    .await
+                    .unwrap()
+            };
+            let store = std::sync::Arc::new(store);
+            let boss = {
+                let store = store.clone();
+                tokio::task::spawn_blocking(move || {
+                    use anjuan_store::{Role, Store};
+                    store.add_user("王五", Role::Supervisor, "x").unwrap()
+                })
+                .await
+                .unwrap()
+            };
+            let requeue = |job: i64| {
+                let store = store.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        anjuan_store::Store::requeue_scan_job(&*store, job, boss).unwrap()
+                    })
+                    .await
+                    .unwrap()
+                }
+            };
+            assert!(requeue(job).await);
+            assert!(!requeue(job).await, "requeued once, not twice");
+            assert!(!requeue(job + 100).await, "no such job");
+            assert_eq!(state(&q, job).await, ("queued".into(), 0, None));
+            // The dead letter is archived, not deleted.
+            let (live, archived): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT (SELECT count(*) FROM pgmq.q_{DEAD}), (SELECT count(*) FROM pgmq.a_{DEAD})"
+            ))
+            .fetch_one(q.pool())
+            .await
+            .unwrap();
+            assert_eq!((live, archived), (0, 1));
+            let kept: serde_json::Value =
+                sqlx::query_scalar(&format!("SELECT message FROM pgmq.a_{DEAD}"))
+                    .fetch_one(q.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(kept["error"], "missing.pdf: no such file");
+            assert_eq!(kept["requeued_by"], "王五");
+            // A worker takes it as a new job: attempts counted anew, the
+            // same source and unit; its commit is taken once.
+            let l = q
+                .take(Duration::from_secs(30), "w2", 2)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(l.read_ct, 1);
+            assert_eq!(
+                l.job,
+                JobMessage {
+                    job,
+                    source: "/archive/单位甲/missing.pdf".into(),
+                    folder_unit: Some("单位甲".into()),
+                }
+            );
+            let Commit::Done(id) = q.commit(&l, &dossier(&"b".repeat(64)), "w2").await.unwrap()
+            else {
+                panic!("the requeued job's commit refused");
+            };
+            assert_eq!(state(&q, job).await, ("done".into(), 1, Some(id)));
+            assert!(!requeue(job).await, "a done job stays done");
             assert_eq!(q.open_jobs().await.unwrap(), 0);
         });
     }
