@@ -1684,6 +1684,20 @@ fn a_supervisor_and_a_unit_head_use_the_reports_in_a_real_browser() {
     drop(server);
 }
 
+/// `out`: the pages `range` (qpdf's syntax) of the shipped sample d2026-025.
+fn sample_pages(range: &str, out: &Path) {
+    let status = Command::new("qpdf")
+        .arg("--empty")
+        .arg("--pages")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/d2026-025.pdf"))
+        .arg(range)
+        .arg("--")
+        .arg(out)
+        .status()
+        .expect("qpdf (scripts/setup.sh installs it)");
+    assert!(status.success(), "qpdf: pages {range} to {}", out.display());
+}
+
 #[test]
 fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
@@ -1703,16 +1717,7 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     // folder, a file that is not a PDF in another's.
     let unit = d.path().join("archive/蒲县市场监督管理局");
     std::fs::create_dir_all(&unit).unwrap();
-    let status = Command::new("qpdf")
-        .arg("--empty")
-        .arg("--pages")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/d2026-025.pdf"))
-        .arg("1-4")
-        .arg("--")
-        .arg(unit.join("案卷一.pdf"))
-        .status()
-        .expect("qpdf (scripts/setup.sh installs it)");
-    assert!(status.success());
+    sample_pages("1-4", &unit.join("案卷一.pdf"));
     let other = d.path().join("archive/黑龙关镇");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("损坏.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
@@ -1735,11 +1740,18 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
     assert!(boss.text().contains("案卷一.pdf"), "{}", boss.text());
 
     // One worker drains the queue: one attempt each, no wait.
+    let (objects, work) = (
+        shown(&d.path().join("objects")),
+        shown(&d.path().join("work")),
+    );
     let drain = || {
-        let out = Command::new(BIN)
-            .args(["worker", "--database", &url, "--objects"])
-            .arg(d.path().join("objects"))
-            .args([
+        run(
+            &[
+                "worker",
+                "--database",
+                &url,
+                "--objects",
+                &objects,
                 "--drain",
                 "--max-attempts",
                 "1",
@@ -1747,17 +1759,13 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
                 "0",
                 "--poll",
                 "0.2",
-            ])
-            .args(["--name", "扫描机-1"])
-            .arg("--work-dir")
-            .arg(d.path().join("work"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+                "--name",
+                "扫描机-1",
+                "--work-dir",
+                &work,
+            ],
+            None,
+        )
     };
     drain();
 
@@ -1773,11 +1781,12 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
             .collect()
     };
     assert_eq!(counts(), ["0", "0", "0", "1", "1", "2"]);
-    let dead = boss
-        .js("return document.querySelector('tr.job-dead').innerText")
-        .as_str()
-        .unwrap()
-        .to_string();
+    // The text of the first job row of `class`.
+    let row = |class: &str| -> String {
+        let script = format!("return document.querySelector('tr.{class}').innerText");
+        boss.js(&script).as_str().unwrap().to_string()
+    };
+    let dead = row("job-dead");
     assert!(
         dead.contains("损坏.pdf") && dead.contains("扫描机-1") && dead.contains("黑龙关镇"),
         "{dead}"
@@ -1793,25 +1802,12 @@ fn a_supervisor_follows_the_scan_queue_on_postgresql_in_a_real_browser() {
 
     // The cause fixed (here: two good pages in its place), the supervisor
     // puts the dead job back on the queue; a worker then scans it.
-    let status = Command::new("qpdf")
-        .arg("--empty")
-        .arg("--pages")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/d2026-025.pdf"))
-        .arg("5-6")
-        .arg("--")
-        .arg(other.join("损坏.pdf"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    sample_pages("5-6", &other.join("损坏.pdf"));
     boss.click("tr.job-dead form.requeue button");
     boss.find("tr.job-queued");
     boss.shot("8b-scan-job-requeued");
     assert_eq!(counts(), ["1", "0", "0", "1", "0", "2"]);
-    let requeued = boss
-        .js("return document.querySelector('tr.job-queued').innerText")
-        .as_str()
-        .unwrap()
-        .to_string();
+    let requeued = row("job-queued");
     assert!(
         requeued.contains("损坏.pdf") && !requeued.contains("damaged"),
         "{requeued}"

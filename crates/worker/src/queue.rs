@@ -403,6 +403,21 @@ mod fencing {
         (r.get(0), r.get(1), r.get(2))
     }
 
+    /// A worker takes the next job and fails it with `error` (retried at
+    /// once): the job's read count and what became of it.
+    async fn take_and_fail(q: &Queue, error: &str, max_attempts: i32) -> (i32, Failure) {
+        let l = q
+            .take(Duration::from_secs(30), "w", max_attempts)
+            .await
+            .unwrap()
+            .unwrap();
+        let what = q
+            .fail(&l, error, max_attempts, Duration::ZERO)
+            .await
+            .unwrap();
+        (l.read_ct, what)
+    }
+
     #[test]
     fn a_late_worker_is_refused_and_a_dossier_is_committed_once() {
         rt().block_on(async {
@@ -476,16 +491,8 @@ mod fencing {
             let q = queue("fence_dead").await;
             let failing = q.enqueue("/archive/bad.pdf", None).await.unwrap();
             for attempt in 1..=3 {
-                let l = q
-                    .take(Duration::from_secs(30), "w", 3)
-                    .await
-                    .unwrap()
-                    .unwrap();
-                assert_eq!(l.read_ct, attempt);
-                let what = q
-                    .fail(&l, "bad.pdf: not a PDF", 3, Duration::ZERO)
-                    .await
-                    .unwrap();
+                let (read_ct, what) = take_and_fail(&q, "bad.pdf: not a PDF", 3).await;
+                assert_eq!(read_ct, attempt);
                 let want = if attempt < 3 {
                     Failure::Retrying
                 } else {
@@ -538,14 +545,7 @@ mod fencing {
                 .await
                 .unwrap();
             for _ in 1..=2 {
-                let l = q
-                    .take(Duration::from_secs(30), "w", 2)
-                    .await
-                    .unwrap()
-                    .unwrap();
-                q.fail(&l, "missing.pdf: no such file", 2, Duration::ZERO)
-                    .await
-                    .unwrap();
+                take_and_fail(&q, "missing.pdf: no such file", 2).await;
             }
             assert_eq!(state(&q, job).await.0, "dead");
             // The app's store (synchronous: off the async threads).
